@@ -1,0 +1,189 @@
+package io.arcanum.api;
+
+import com.typesafe.config.Config;
+import io.arcanum.api.auth.Authenticator;
+import io.arcanum.api.auth.Authorizer;
+import io.arcanum.api.http.HttpFront;
+import io.arcanum.api.http.VaultRoutes;
+import io.arcanum.api.kv.KvRoutes;
+import io.arcanum.api.kv.MountRouter;
+import io.arcanum.api.sys.EntityStopper;
+import io.arcanum.api.sys.SealService;
+import io.arcanum.api.sys.ServerInfo;
+import io.arcanum.api.sys.SysRoutes;
+import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.domain.mount.MountTable;
+import io.arcanum.domain.seal.KeyringStore;
+import io.arcanum.domain.token.TokenEntry;
+import io.arcanum.persistence.BarrierExtension;
+import io.arcanum.persistence.JournalConfig;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ParserSettings;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Arcanum node: the actor system (a Pekko cluster, joining itself when no seed nodes are
+ * configured), the sharded entities, the seal lifecycle and the HTTP API bound to its address.
+ * {@link #stop()} (and SIGTERM, through Pekko's coordinated shutdown) stops accepting connections,
+ * lets in-flight requests finish, hands off the entities and terminates.
+ */
+public final class ArcanumNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ArcanumNode.class);
+
+  private final ActorSystem<Void> system;
+  private final SealService seal;
+  private final MountRouter mounts;
+  private final ServerBinding binding;
+  private final Duration timeout;
+
+  private ArcanumNode(ActorSystem<Void> system, SealService seal, MountRouter mounts, ServerBinding binding,
+      Duration timeout) {
+    this.system = system;
+    this.seal = seal;
+    this.mounts = mounts;
+    this.binding = binding;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Starts a node and binds its HTTP API.
+   *
+   * @param config the application configuration ({@code arcanum} and {@code pekko} sections)
+   * @param journal where the journal lives; put in front of {@code config}
+   * @param listen the HTTP address to bind (port 0 picks a free port)
+   * @return the running node
+   * @throws IllegalStateException if the HTTP address cannot be bound within 30 s
+   */
+  public static ArcanumNode start(Config config, JournalConfig journal, InetSocketAddress listen) {
+    Config full = journal.toPekkoConfig().withFallback(config).resolve();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arcanum", full);
+    try {
+      Cluster cluster = Cluster.get(system);
+      if (full.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      Duration timeout = full.getDuration("arcanum.ask-timeout");
+      Clock clock = Clock.systemUTC();
+      ClusterSharding sharding = ClusterSharding.get(system);
+      sharding.init(Entity.of(KvSecret.TYPE_KEY, ctx -> KvSecret.create(ctx.getEntityId(), clock))
+          .withStopMessage(KvSecret.Stop.INSTANCE));
+      sharding.init(Entity.of(TokenEntry.TYPE_KEY, ctx -> TokenEntry.create(ctx.getEntityId()))
+          .withStopMessage(TokenEntry.Stop.INSTANCE));
+      sharding.init(Entity.of(MountTable.TYPE_KEY, ctx -> MountTable.create())
+          .withStopMessage(MountTable.Stop.INSTANCE));
+      ActorRef<KeyringStore.Command> keyringStore =
+          ClusterSingleton.get(system).init(SingletonActor.of(KeyringStore.create(), "keyring-store"));
+
+      EntityStopper stopper = new EntityStopper(system, List.of(
+          new EntityStopper.StoppableType<>(KvSecret.TYPE_KEY, KvSecret.Stop.INSTANCE),
+          new EntityStopper.StoppableType<>(TokenEntry.TYPE_KEY, TokenEntry.Stop.INSTANCE),
+          new EntityStopper.StoppableType<>(MountTable.TYPE_KEY, MountTable.Stop.INSTANCE)), timeout);
+      SealService seal = new SealService(system, keyringStore, BarrierExtension.get(system).barrier(), stopper,
+          timeout, clock);
+      MountRouter mounts = new MountRouter(sharding, timeout);
+      ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
+          full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
+      VaultRoutes routes = new VaultRoutes(seal, new Authenticator(sharding, timeout), new Authorizer(),
+          new SysRoutes(seal, mounts, info, clock, timeout), mounts, new KvRoutes(sharding, timeout));
+      HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30));
+
+      ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);
+      ServerSettings settings = ServerSettings.create(system.classicSystem()).withParserSettings(parser);
+      ServerBinding binding = Http.get(system)
+          .newServerAt(listen.getHostString(), listen.getPort())
+          .withSettings(settings)
+          .bind(front::handle)
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      LOG.info("listening on {}", binding.localAddress());
+      return new ArcanumNode(system, seal, mounts, binding, timeout);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("could not start the node: " + e.getMessage(), e);
+    }
+  }
+
+  /** @return the bound HTTP address */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  /** @return the actor system */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** @return the seal lifecycle */
+  public SealService seal() {
+    return seal;
+  }
+
+  /**
+   * What dev mode prints.
+   *
+   * @param unsealKeyBase64 the single unseal key, base64
+   * @param rootToken the root token
+   */
+  public record DevCredentials(String unsealKeyBase64, String rootToken) {}
+
+  /**
+   * Dev mode, as Vault's {@code -dev}: initializes with one share, unseals, and mounts KV v2 at
+   * {@code secret/}.
+   *
+   * @return the unseal key and root token
+   * @throws IllegalStateException if any step fails (for instance the keyspace was already initialized)
+   */
+  public DevCredentials initializeDev() {
+    try {
+      SealService.Initialization init = seal.initialize(1, 1).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      byte[] share = init.unsealShares().get(0);
+      seal.unseal(share).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      MountTable.Mount secret = new MountTable.Mount("secret/", "kv", "2", UUID.randomUUID().toString(),
+          "kv_" + UUID.randomUUID().toString().substring(0, 8), "key/value secret storage",
+          Clock.systemUTC().instant());
+      CompletionStage<MountTable.Mount> enabled =
+          mounts.table().askWithStatus(r -> new MountTable.Enable(secret, r), timeout);
+      enabled.toCompletableFuture().get(60, TimeUnit.SECONDS);
+      mounts.refresh().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return new DevCredentials(Base64.getEncoder().encodeToString(share), init.rootToken());
+    } catch (Exception e) {
+      throw new IllegalStateException("dev mode initialization failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Stops the node gracefully (unbind, finish in-flight requests, hand off entities, terminate) and
+   * waits up to 60 s.
+   */
+  public void stop() {
+    try {
+      CoordinatedShutdown.get(system.classicSystem()).runAll(CoordinatedShutdown.unknownReason())
+          .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package io.arcanum.api.http;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RequestEntityAcceptances;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns Pekko HTTP requests into {@link VaultRequest}s and {@link VaultResponse}s back into HTTP:
+ * the {@code /v1/} prefix, the token headers, the non-standard {@code LIST} method, JSON bodies
+ * whatever their content type, and the Vault error body for every failure. A client mistake is never
+ * a 500; an unexpected failure is logged (without request data) and answered with a 500.
+ */
+public final class HttpFront {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
+
+  /** The non-standard LIST method Vault clients send. */
+  public static final HttpMethod LIST =
+      HttpMethods.custom("LIST", true, true, RequestEntityAcceptances.Tolerated);
+
+  private final VaultRoutes routes;
+  private final Materializer materializer;
+  private final Duration bodyTimeout;
+
+  /**
+   * @param system the actor system
+   * @param routes the routes
+   * @param bodyTimeout how long to wait for a request body
+   */
+  public HttpFront(ActorSystem<?> system, VaultRoutes routes, Duration bodyTimeout) {
+    this.routes = routes;
+    this.materializer = Materializer.matFromSystem(system);
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  /**
+   * Serves one HTTP request.
+   *
+   * @param http the request
+   * @return the response
+   */
+  public CompletionStage<HttpResponse> handle(HttpRequest http) {
+    String requestId = UUID.randomUUID().toString();
+    String rawPath = http.getUri().path();
+    if (!rawPath.startsWith("/v1/")) {
+      http.discardEntityBytes(materializer);
+      return CompletableFuture.completedFuture(render(VaultResponse.error(VaultException.notFound())));
+    }
+    return http.entity().toStrict(bodyTimeout.toMillis(), materializer)
+        .thenCompose(strict -> {
+          VaultRequest req = new VaultRequest(requestId, http.method().value(), rawPath.substring(4),
+              query(http), token(http), Json.parseBody(strict.getData().toArray()));
+          return routes.handle(req);
+        })
+        .handle((resp, failure) -> {
+          if (failure == null) {
+            return render(resp);
+          }
+          return render(VaultResponse.error(toVault(failure, requestId)));
+        });
+  }
+
+  private static VaultException toVault(Throwable failure, String requestId) {
+    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (t instanceof EntityStreamSizeException) {
+      return new VaultException(413, java.util.List.of("request body too large"));
+    }
+    VaultException v = Replies.toVault(t);
+    if (v != null) {
+      if (v.status() == 500) {
+        LOG.warn("request {} failed: {}", requestId, v.getMessage());
+      }
+      return v;
+    }
+    LOG.error("request {} failed unexpectedly: {}", requestId, t.getClass().getName(), t);
+    return VaultException.internal("internal error");
+  }
+
+  private static HttpResponse render(VaultResponse r) {
+    // Vault lets clients pick any status for sys/health (e.g. sealedcode=299): register unknown ones.
+    StatusCode status = StatusCodes.lookup(r.status()).orElseGet(() -> StatusCodes.custom(r.status(),
+        "Status " + r.status(), "", r.status() < 400, true));
+    HttpResponse resp = HttpResponse.create().withStatus(status);
+    if (r.body() == null) {
+      return resp;
+    }
+    return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(r.body())));
+  }
+
+  private static Map<String, String> query(HttpRequest http) {
+    Map<String, String> q = new HashMap<>();
+    Optional<String> raw = http.getUri().rawQueryString();
+    if (raw.isPresent()) {
+      for (String pair : raw.get().split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String k = eq < 0 ? pair : pair.substring(0, eq);
+        String v = eq < 0 ? "" : pair.substring(eq + 1);
+        try {
+          q.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          throw VaultException.badRequest("invalid query string");
+        }
+      }
+    }
+    return q;
+  }
+
+  private static String token(HttpRequest http) {
+    Optional<HttpHeader> vaultToken = http.getHeader("X-Vault-Token");
+    if (vaultToken.isPresent() && !vaultToken.get().value().isEmpty()) {
+      return vaultToken.get().value().trim();
+    }
+    Optional<HttpHeader> auth = http.getHeader("Authorization");
+    if (auth.isPresent()) {
+      String v = auth.get().value().trim();
+      if (v.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return v.substring(7).trim();
+      }
+    }
+    return null;
+  }
+
+}

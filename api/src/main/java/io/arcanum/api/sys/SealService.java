@@ -1,0 +1,245 @@
+package io.arcanum.api.sys;
+
+import io.arcanum.api.http.Replies;
+import io.arcanum.api.http.VaultException;
+import io.arcanum.domain.barrier.Barrier;
+import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.barrier.Keyring;
+import io.arcanum.domain.seal.KeyringStore;
+import io.arcanum.domain.seal.SealKeys;
+import io.arcanum.domain.seal.UnsealProgress;
+import io.arcanum.domain.token.TokenEntry;
+import io.arcanum.domain.token.Tokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seal lifecycle of this node: initialization, unseal progress, sealing. The barrier only holds
+ * keys; this class decides when it gets them and when it loses them.
+ *
+ * <p>Whether the node is unsealed is this class's flag, not the barrier's: during initialization the
+ * barrier holds the new keyring for a moment (to store the root token) while the node stays sealed.
+ */
+public final class SealService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SealService.class);
+
+  /** Vault's message when unsealing or sealing an uninitialized node. */
+  public static final String NOT_INITIALIZED = "Vault is not initialized";
+
+  /**
+   * The seal status as sys/seal-status reports it.
+   *
+   * @param initialized whether the key hierarchy is stored
+   * @param sealed whether this node is sealed
+   * @param threshold shares needed (0 when uninitialized)
+   * @param shares shares handed out (0 when uninitialized)
+   * @param progress shares submitted in the current attempt
+   * @param nonce the current attempt's nonce or empty
+   * @param clusterId the cluster id, or empty when uninitialized
+   */
+  public record Status(boolean initialized, boolean sealed, int threshold, int shares, int progress,
+      String nonce, String clusterId) {}
+
+  /**
+   * What initialization hands out, once.
+   *
+   * @param unsealShares the encoded unseal key shares
+   * @param rootToken the root token
+   */
+  public record Initialization(List<byte[]> unsealShares, String rootToken) {}
+
+  private final ActorSystem<?> system;
+  private final ActorRef<KeyringStore.Command> keyringStore;
+  private final ClusterSharding sharding;
+  private final Barrier barrier;
+  private final EntityStopper stopper;
+  private final Duration timeout;
+  private final Clock clock;
+  private final UnsealProgress progress = new UnsealProgress();
+  private final AtomicBoolean unsealed = new AtomicBoolean(false);
+  private final AtomicBoolean initializing = new AtomicBoolean(false);
+  private volatile KeyringStore.State stored;
+
+  /**
+   * @param system the actor system
+   * @param keyringStore the keyring store (a cluster singleton proxy)
+   * @param barrier this node's barrier
+   * @param stopper stops decrypted entities when the node seals
+   * @param timeout ask timeout
+   * @param clock the clock
+   */
+  public SealService(ActorSystem<?> system, ActorRef<KeyringStore.Command> keyringStore, Barrier barrier,
+      EntityStopper stopper, Duration timeout, Clock clock) {
+    this.system = system;
+    this.keyringStore = keyringStore;
+    this.sharding = ClusterSharding.get(system);
+    this.barrier = barrier;
+    this.stopper = stopper;
+    this.timeout = timeout;
+    this.clock = clock;
+  }
+
+  /** @return true when this node is unsealed and serves requests */
+  public boolean isUnsealed() {
+    return unsealed.get();
+  }
+
+  /**
+   * The stored state of the key hierarchy; once initialized it is cached (it does not change until a
+   * rekey).
+   *
+   * @return the keyring store's state
+   */
+  public CompletionStage<KeyringStore.State> stored() {
+    KeyringStore.State s = stored;
+    if (s != null && s.initialized()) {
+      return CompletableFuture.completedFuture(s);
+    }
+    CompletionStage<KeyringStore.State> asked =
+        AskPattern.ask(keyringStore, KeyringStore.Get::new, timeout, system.scheduler());
+    return Replies.mapped(asked.thenApply(st -> {
+      stored = st;
+      return st;
+    }));
+  }
+
+  /** @return the seal status of this node */
+  public CompletionStage<Status> status() {
+    return stored().thenApply(this::statusOf);
+  }
+
+  private Status statusOf(KeyringStore.State st) {
+    UnsealProgress.Status p = progress.status();
+    if (!st.initialized()) {
+      return new Status(false, true, 0, 0, 0, "", "");
+    }
+    return new Status(true, !unsealed.get(), st.keys().threshold(), st.keys().shares(),
+        unsealed.get() ? 0 : p.progress(), unsealed.get() ? "" : p.nonce(), st.clusterId());
+  }
+
+  /**
+   * Initializes the cluster: generates the key hierarchy, stores the root token as an ordinary token
+   * entry with policy {@code root}, stores the encrypted keys, and leaves the node sealed.
+   *
+   * @param shares 1..255
+   * @param threshold 1..shares, and at least 2 when shares is at least 2
+   * @return the shares and root token, to be shown once and never stored
+   * @throws VaultException 400 {@code Vault is already initialized} (in the stage) on a second call
+   */
+  public CompletionStage<Initialization> initialize(int shares, int threshold) {
+    if (!initializing.compareAndSet(false, true)) {
+      return CompletableFuture.failedFuture(VaultException.badRequest("initialization is already in progress"));
+    }
+    CompletionStage<Initialization> result = stored().thenCompose(st -> {
+      if (st.initialized()) {
+        throw VaultException.badRequest(KeyringStore.ALREADY_INITIALIZED);
+      }
+      SealKeys.Initialization init = SealKeys.initialize(shares, threshold, clock.instant());
+      String rootToken = Tokens.newToken();
+      // The root token is an ordinary token entry, sealed by the new keyring like any other.
+      barrier.install(init.keyring());
+      TokenEntry.Info info = new TokenEntry.Info(Tokens.newAccessor(), List.of("root"), "root", Map.of(),
+          clock.instant());
+      CompletionStage<TokenEntry.Info> created = sharding
+          .entityRefFor(TokenEntry.TYPE_KEY, Tokens.hash(rootToken))
+          .askWithStatus(r -> new TokenEntry.Create(info, r), timeout);
+      return Replies.mapped(created
+          .thenCompose(i -> AskPattern.<KeyringStore.Command, org.apache.pekko.pattern.StatusReply<KeyringStore.Done>>ask(
+              keyringStore,
+              r -> new KeyringStore.Initialize(init.stored(), UUID.randomUUID().toString(), r),
+              timeout, system.scheduler()))
+          .thenApply(reply -> {
+            if (reply.isError()) {
+              throw VaultException.badRequest(reply.getError().getMessage());
+            }
+            stored = null;
+            LOG.info("initialized with {} share(s), threshold {}", shares, threshold);
+            return new Initialization(init.unsealShares(), rootToken);
+          }));
+    });
+    return result.whenComplete((r, e) -> {
+      if (!unsealed.get()) {
+        dropKeys();
+      }
+      initializing.set(false);
+    });
+  }
+
+  /**
+   * Adds one unseal key share; at the threshold the combined key opens the keyring and the node is
+   * unsealed. A share set that combines to a wrong key resets progress and fails.
+   *
+   * @param share the decoded share
+   * @return the status after this share
+   * @throws VaultException (in the stage) 400 when not initialized or the shares combine to a wrong key
+   */
+  public CompletionStage<Status> unseal(byte[] share) {
+    return stored().thenApply(st -> {
+      if (!st.initialized()) {
+        throw VaultException.badRequest(NOT_INITIALIZED);
+      }
+      if (unsealed.get()) {
+        return statusOf(st);
+      }
+      Optional<byte[]> key;
+      try {
+        key = progress.submit(share, st.keys().threshold());
+      } catch (IllegalArgumentException e) {
+        throw VaultException.badRequest("unseal failed, progress was reset: " + e.getMessage());
+      }
+      if (key.isEmpty()) {
+        return statusOf(st);
+      }
+      byte[] unsealKey = key.get();
+      try {
+        Keyring ring = SealKeys.unseal(st.keys(), unsealKey);
+        barrier.install(ring);
+        unsealed.set(true);
+        LOG.info("unsealed");
+      } catch (IntegrityException e) {
+        throw VaultException.badRequest("unseal failed, progress was reset: the unseal key shares did not "
+            + "combine to the unseal key (cipher: message authentication failed)");
+      } finally {
+        Arrays.fill(unsealKey, (byte) 0);
+      }
+      return statusOf(st);
+    });
+  }
+
+  /** Forgets the shares submitted so far. */
+  public void resetProgress() {
+    progress.reset();
+  }
+
+  /**
+   * Seals this node: the API is gated at once, the keys are overwritten, and running entities stop.
+   *
+   * @return completes when the entities were told to stop
+   */
+  public CompletionStage<Void> seal() {
+    unsealed.set(false);
+    progress.reset();
+    LOG.info("sealing");
+    return dropKeys();
+  }
+
+  private CompletionStage<Void> dropKeys() {
+    barrier.drop();
+    return stopper.stopAll();
+  }
+}

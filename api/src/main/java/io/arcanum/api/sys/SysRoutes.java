@@ -1,0 +1,344 @@
+package io.arcanum.api.sys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.arcanum.api.http.Json;
+import io.arcanum.api.http.Replies;
+import io.arcanum.api.http.VaultException;
+import io.arcanum.api.http.VaultRequest;
+import io.arcanum.api.http.VaultRequest.Operation;
+import io.arcanum.api.http.VaultResponse;
+import io.arcanum.api.kv.MountRouter;
+import io.arcanum.domain.mount.MountTable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code sys/} routes, in Vault's wire format (VAULT-API.md, "sys"). The first group (init,
+ * unseal, seal-status, health) needs no token and works while sealed; the rest is authorized first.
+ */
+public final class SysRoutes {
+
+  /** Paths served without a token, also while sealed. */
+  public static final Set<String> OPEN_PATHS = Set.of("sys/init", "sys/unseal", "sys/seal-status", "sys/health");
+
+  private static final Pattern HEX = Pattern.compile("(?:[0-9a-fA-F]{2})+");
+  private static final Set<String> RESERVED_MOUNTS = Set.of("sys/", "auth/", "cubbyhole/", "identity/");
+
+  private final SealService seal;
+  private final MountRouter mounts;
+  private final ServerInfo info;
+  private final Clock clock;
+  private final Duration timeout;
+
+  /**
+   * @param seal the seal lifecycle
+   * @param mounts the mount table access
+   * @param info identity strings
+   * @param clock the clock (for server_time_utc and mount times)
+   * @param timeout ask timeout
+   */
+  public SysRoutes(SealService seal, MountRouter mounts, ServerInfo info, Clock clock, Duration timeout) {
+    this.seal = seal;
+    this.mounts = mounts;
+    this.info = info;
+    this.clock = clock;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Serves a path of {@link #OPEN_PATHS}.
+   *
+   * @param req the request
+   * @return the response
+   */
+  public CompletionStage<VaultResponse> handleOpen(VaultRequest req) {
+    Operation op = req.operation();
+    switch (req.path()) {
+      case "sys/init":
+        if (op == Operation.READ) {
+          return seal.stored().thenApply(st -> VaultResponse.raw(Json.object().put("initialized", st.initialized())));
+        }
+        if (op == Operation.WRITE) {
+          return init(req);
+        }
+        break;
+      case "sys/unseal":
+        if (op == Operation.WRITE) {
+          return unseal(req);
+        }
+        break;
+      case "sys/seal-status":
+        if (op == Operation.READ) {
+          return seal.status().thenApply(s -> VaultResponse.raw(sealStatus(s)));
+        }
+        break;
+      case "sys/health":
+        if (op == Operation.READ || op == Operation.HEAD) {
+          return health(req, op == Operation.HEAD);
+        }
+        break;
+      default:
+        throw VaultException.noHandler(req.path());
+    }
+    throw VaultException.unsupportedOperation();
+  }
+
+  /**
+   * Serves an authenticated and authorized {@code sys/} path.
+   *
+   * @param req the request
+   * @return the response
+   */
+  public CompletionStage<VaultResponse> handle(VaultRequest req) {
+    Operation op = req.operation();
+    String path = req.path();
+    if (path.equals("sys/seal")) {
+      if (op != Operation.WRITE) {
+        throw VaultException.unsupportedOperation();
+      }
+      return seal.seal().thenApply(v -> {
+        mounts.clear();
+        return VaultResponse.noContent();
+      });
+    }
+    if (path.equals("sys/mounts") || path.equals("sys/mounts/")) {
+      if (op != Operation.READ) {
+        throw VaultException.unsupportedOperation();
+      }
+      return mounts.refresh().thenApply(m -> VaultResponse.sys(req.requestId(), mountList(m)));
+    }
+    if (path.startsWith("sys/mounts/")) {
+      if (op != Operation.WRITE) {
+        throw VaultException.unsupportedOperation();
+      }
+      return enableMount(req, path.substring("sys/mounts/".length()));
+    }
+    throw VaultException.noHandler(path);
+  }
+
+  private CompletionStage<VaultResponse> init(VaultRequest req) {
+    JsonNode body = Json.objectOrNull(req.body());
+    JsonNode pgp = body == null ? null : body.get("pgp_keys");
+    if (pgp != null && !pgp.isNull() && !(pgp.isArray() && pgp.isEmpty())) {
+      throw VaultException.badRequest("pgp_keys are not supported by this server");
+    }
+    int shares = Json.intField(body, "secret_shares", 5);
+    int threshold = Json.intField(body, "secret_threshold", 3);
+    if (shares < 1) {
+      throw VaultException.badRequest("invalid seal configuration: shares must be at least one");
+    }
+    if (threshold < 1) {
+      throw VaultException.badRequest("invalid seal configuration: threshold must be at least one");
+    }
+    if (shares > 1 && threshold == 1) {
+      throw VaultException.badRequest("invalid seal configuration: threshold must be greater than one for multiple shares");
+    }
+    if (shares > 255) {
+      throw VaultException.badRequest("invalid seal configuration: shares must be less than 256");
+    }
+    if (threshold > shares) {
+      throw VaultException.badRequest("invalid seal configuration: threshold cannot be larger than shares");
+    }
+    return seal.initialize(shares, threshold).thenApply(init -> {
+      ObjectNode out = Json.object();
+      ArrayNode hex = out.putArray("keys");
+      ArrayNode b64 = out.putArray("keys_base64");
+      for (byte[] s : init.unsealShares()) {
+        hex.add(HexFormat.of().formatHex(s));
+        b64.add(Base64.getEncoder().encodeToString(s));
+      }
+      out.put("root_token", init.rootToken());
+      return VaultResponse.raw(out);
+    });
+  }
+
+  private CompletionStage<VaultResponse> unseal(VaultRequest req) {
+    JsonNode body = Json.objectOrNull(req.body());
+    if (Json.boolField(body, "reset", false)) {
+      seal.resetProgress();
+      return seal.status().thenApply(s -> VaultResponse.raw(unsealBody(s)));
+    }
+    String key = Json.stringField(body, "key", null);
+    if (key == null || key.isEmpty()) {
+      throw VaultException.badRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
+    }
+    byte[] share = decodeShare(key.trim());
+    return seal.unseal(share).thenApply(s -> VaultResponse.raw(unsealBody(s)));
+  }
+
+  /**
+   * Decodes an unseal key share given in hex or base64, as Vault accepts both.
+   *
+   * @param key the share as text
+   * @return the share bytes
+   * @throws VaultException 400 when it is neither
+   */
+  static byte[] decodeShare(String key) {
+    if (HEX.matcher(key).matches()) {
+      return HexFormat.of().parseHex(key);
+    }
+    try {
+      byte[] b = Base64.getDecoder().decode(key);
+      if (b.length > 0) {
+        return b;
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through
+    }
+    throw VaultException.badRequest("'key' must be a valid hex or base64 string");
+  }
+
+  private CompletionStage<VaultResponse> health(VaultRequest req, boolean head) {
+    int activeCode = code(req, "activecode", 200);
+    int sealedCode = code(req, "sealedcode", 503);
+    int uninitCode = code(req, "uninitcode", 501);
+    code(req, "standbycode", 429);
+    code(req, "perfstandbycode", 473);
+    return seal.status().thenApply(s -> {
+      int status = !s.initialized() ? uninitCode : s.sealed() ? sealedCode : activeCode;
+      ObjectNode b = Json.object();
+      b.put("initialized", s.initialized());
+      b.put("sealed", s.sealed());
+      b.put("standby", false);
+      b.put("performance_standby", false);
+      b.put("replication_performance_mode", "disabled");
+      b.put("replication_dr_mode", "disabled");
+      b.put("server_time_utc", clock.instant().getEpochSecond());
+      b.put("version", info.version());
+      if (s.initialized()) {
+        b.put("cluster_name", info.clusterName());
+        b.put("cluster_id", s.clusterId());
+      }
+      return new VaultResponse(status, head ? null : b);
+    });
+  }
+
+  private static int code(VaultRequest req, String param, int dflt) {
+    String v = req.query().get(param);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      int c = Integer.parseInt(v);
+      if (c >= 100 && c <= 599) {
+        return c;
+      }
+    } catch (NumberFormatException e) {
+      // falls through
+    }
+    throw VaultException.badRequest("invalid value for \"" + param + "\": expected an HTTP status code");
+  }
+
+  private ObjectNode sealStatus(SealService.Status s) {
+    ObjectNode b = Json.object();
+    b.put("type", "shamir");
+    b.put("initialized", s.initialized());
+    b.put("sealed", s.sealed());
+    b.put("t", s.threshold());
+    b.put("n", s.shares());
+    b.put("progress", s.progress());
+    b.put("nonce", s.nonce());
+    b.put("version", info.version());
+    b.put("build_date", info.buildDate());
+    b.put("migration", false);
+    if (s.initialized()) {
+      b.put("cluster_name", info.clusterName());
+      b.put("cluster_id", s.clusterId());
+    }
+    b.put("recovery_seal", false);
+    b.put("storage_type", info.storageType());
+    return b;
+  }
+
+  private ObjectNode unsealBody(SealService.Status s) {
+    return sealStatus(s);
+  }
+
+  private ObjectNode mountList(Map<String, MountTable.Mount> table) {
+    ObjectNode data = Json.object();
+    for (MountTable.Mount m : new TreeMap<>(table).values()) {
+      data.set(m.path(), mountJson(m));
+    }
+    return data;
+  }
+
+  /**
+   * @param m a mount
+   * @return its description as {@code sys/mounts} lists it
+   */
+  public static ObjectNode mountJson(MountTable.Mount m) {
+    ObjectNode o = Json.object();
+    o.put("accessor", m.accessor());
+    ObjectNode config = o.putObject("config");
+    config.put("default_lease_ttl", 0);
+    config.put("force_no_cache", false);
+    config.put("max_lease_ttl", 0);
+    o.put("description", m.description());
+    o.put("external_entropy_access", false);
+    o.put("local", false);
+    o.putObject("options").put("version", m.version());
+    o.put("plugin_version", "");
+    o.put("running_plugin_version", "");
+    o.put("running_sha256", "");
+    o.put("seal_wrap", false);
+    o.put("type", m.type());
+    o.put("uuid", m.uuid());
+    return o;
+  }
+
+  private CompletionStage<VaultResponse> enableMount(VaultRequest req, String rawPath) {
+    String path = rawPath.endsWith("/") ? rawPath : rawPath + "/";
+    if (path.equals("/") || path.startsWith("/") || path.contains("//") || path.contains("..")) {
+      throw VaultException.badRequest("invalid mount path \"" + rawPath + "\"");
+    }
+    for (String reserved : RESERVED_MOUNTS) {
+      if (path.startsWith(reserved)) {
+        throw VaultException.badRequest("cannot mount under reserved path \"" + reserved + "\"");
+      }
+    }
+    JsonNode body = Json.objectOrNull(req.body());
+    String type = Json.stringField(body, "type", "");
+    String description = Json.stringField(body, "description", "");
+    JsonNode options = body == null ? null : body.get("options");
+    String version = "1";
+    if (options != null && !options.isNull()) {
+      if (!options.isObject()) {
+        throw VaultException.badRequest("error converting input for field \"options\": expected a JSON object");
+      }
+      JsonNode v = options.get("version");
+      if (v != null && !v.isNull()) {
+        version = v.asText();
+      }
+    }
+    if (type.equals("kv-v2")) {
+      type = "kv";
+      version = "2";
+    }
+    if (type.isEmpty()) {
+      throw VaultException.badRequest("plugin not found in the catalog: ");
+    }
+    if (!type.equals("kv")) {
+      throw VaultException.badRequest("plugin not found in the catalog: " + type);
+    }
+    if (!version.equals("2")) {
+      throw VaultException.badRequest("only KV version 2 is supported: set options.version to \"2\"");
+    }
+    MountTable.Mount mount = new MountTable.Mount(path, "kv", "2", UUID.randomUUID().toString(),
+        "kv_" + UUID.randomUUID().toString().substring(0, 8), description, clock.instant());
+    CompletionStage<MountTable.Mount> asked =
+        mounts.table().askWithStatus(r -> new MountTable.Enable(mount, r), timeout);
+    return Replies.mapped(asked)
+        .thenCompose(m -> mounts.refresh())
+        .thenApply(m -> VaultResponse.noContent());
+  }
+}

@@ -1,0 +1,90 @@
+package io.arcanum.domain.seal;
+
+import io.arcanum.domain.barrier.AesGcm;
+import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.barrier.Keyring;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The key hierarchy: the unseal key encrypts the root key, the root key encrypts the keyring. Only the
+ * two encrypted forms are ever stored ({@link StoredKeys}); the unseal key exists only as shares.
+ */
+public final class SealKeys {
+
+  private static final byte[] ROOT_KEY_AAD = "arcanum/core/root-key".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEYRING_AAD = "arcanum/core/keyring".getBytes(StandardCharsets.UTF_8);
+
+  private SealKeys() {}
+
+  /**
+   * What is stored of the key hierarchy.
+   *
+   * @param shares number of unseal key shares handed out
+   * @param threshold shares needed to unseal
+   * @param encryptedRootKey the root key encrypted by the unseal key (AES-256-GCM, nonce|ct|tag)
+   * @param encryptedKeyring the encoded keyring encrypted by the root key
+   */
+  public record StoredKeys(int shares, int threshold, byte[] encryptedRootKey, byte[] encryptedKeyring) {}
+
+  /**
+   * The outcome of initialization.
+   *
+   * @param stored what to store
+   * @param unsealShares the encoded shares to hand to the operators, never to be stored
+   * @param keyring the fresh keyring, for the caller to use at once (e.g. to store the root token)
+   */
+  public record Initialization(StoredKeys stored, List<byte[]> unsealShares, Keyring keyring) {}
+
+  /**
+   * Generates the unseal key, root key and a keyring with term 1, and splits the unseal key.
+   *
+   * @param shares 1..255
+   * @param threshold 1..shares
+   * @param now install time of key term 1
+   * @return what to store and what to hand out
+   */
+  public static Initialization initialize(int shares, int threshold, Instant now) {
+    byte[] unsealKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+    byte[] rootKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+    Keyring keyring = Keyring.generate(now);
+    byte[] encodedKeyring = keyring.encode();
+    try {
+      byte[] encRoot = AesGcm.encrypt(unsealKey, rootKey, ROOT_KEY_AAD);
+      byte[] encKeyring = AesGcm.encrypt(rootKey, encodedKeyring, KEYRING_AAD);
+      List<byte[]> parts = ShamirShares.split(unsealKey, shares, threshold);
+      return new Initialization(new StoredKeys(shares, threshold, encRoot, encKeyring), parts, keyring);
+    } finally {
+      Arrays.fill(unsealKey, (byte) 0);
+      Arrays.fill(rootKey, (byte) 0);
+      Arrays.fill(encodedKeyring, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens the key hierarchy with a combined unseal key.
+   *
+   * @param stored the stored encrypted forms
+   * @param unsealKey the combined unseal key (32 bytes); the caller zeroes it afterwards
+   * @return the keyring
+   * @throws IntegrityException if the unseal key is wrong or the stored forms were altered
+   */
+  public static Keyring unseal(StoredKeys stored, byte[] unsealKey) {
+    if (unsealKey.length != AesGcm.KEY_BYTES) {
+      throw new IntegrityException("unseal key has the wrong length");
+    }
+    byte[] rootKey = AesGcm.decrypt(unsealKey, stored.encryptedRootKey(), ROOT_KEY_AAD);
+    try {
+      byte[] encoded = AesGcm.decrypt(rootKey, stored.encryptedKeyring(), KEYRING_AAD);
+      try {
+        return Keyring.decode(encoded);
+      } finally {
+        Arrays.fill(encoded, (byte) 0);
+      }
+    } finally {
+      Arrays.fill(rootKey, (byte) 0);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.arcanum.persistence;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Where the journal lives: Cassandra contact points, keyspace and local datacenter, turned into the
+ * configuration of pekko-persistence-cassandra (journal and snapshot store in one keyspace) and of
+ * the Cassandra driver it uses.
+ *
+ * @param contactPoints {@code host:port} pairs, at least one
+ * @param keyspace the keyspace of the journal and snapshots (letters, digits, underscores)
+ * @param localDatacenter the driver's local datacenter ({@code datacenter1} for a SimpleSnitch node)
+ * @param replicationFactor replication factor used when the keyspace is created
+ */
+public record JournalConfig(List<String> contactPoints, String keyspace, String localDatacenter,
+    int replicationFactor) {
+
+  private static final Pattern KEYSPACE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
+
+  /**
+   * Validates the fields.
+   *
+   * @throws IllegalArgumentException if there is no contact point, a contact point is not host:port,
+   *     or the keyspace name is not a valid Cassandra identifier
+   */
+  public JournalConfig {
+    contactPoints = List.copyOf(contactPoints);
+    if (contactPoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one Cassandra contact point is needed");
+    }
+    contactPoints.forEach(JournalConfig::address);
+    if (!KEYSPACE.matcher(keyspace).matches()) {
+      throw new IllegalArgumentException("invalid keyspace name: " + keyspace);
+    }
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException("replication factor must be >= 1");
+    }
+  }
+
+  /**
+   * @param commaSeparated contact points such as {@code "10.0.0.1:9042,10.0.0.2:9042"}
+   * @return the list, blanks dropped
+   */
+  public static List<String> parseContactPoints(String commaSeparated) {
+    List<String> out = new ArrayList<>();
+    for (String s : commaSeparated.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * @return configuration to put in front of the application's: persistence plugins, keyspace,
+   *     automatic keyspace and table creation, and driver contact points
+   */
+  public Config toPekkoConfig() {
+    Map<String, Object> m = new java.util.HashMap<>();
+    m.put("pekko.persistence.journal.plugin", "pekko.persistence.cassandra.journal");
+    m.put("pekko.persistence.snapshot-store.plugin", "pekko.persistence.cassandra.snapshot");
+    for (String part : List.of("journal", "snapshot")) {
+      String p = "pekko.persistence.cassandra." + part + ".";
+      m.put(p + "keyspace", keyspace);
+      m.put(p + "keyspace-autocreate", true);
+      m.put(p + "tables-autocreate", true);
+      m.put(p + "replication-factor", replicationFactor);
+    }
+    m.put("datastax-java-driver.basic.contact-points", contactPoints);
+    m.put("datastax-java-driver.basic.load-balancing-policy.local-datacenter", localDatacenter);
+    return ConfigFactory.parseMap(m);
+  }
+
+  /**
+   * Opens a plain driver session to the cluster (no keyspace), for administration.
+   *
+   * @return a session; the caller closes it
+   */
+  public CqlSession openSession() {
+    var builder = CqlSession.builder().withLocalDatacenter(localDatacenter);
+    for (String cp : contactPoints) {
+      builder.addContactPoint(address(cp));
+    }
+    return builder.build();
+  }
+
+  /** Drops the keyspace (dev mode starts from nothing, as Vault's in-memory dev server does). */
+  public void dropKeyspace() {
+    try (CqlSession s = openSession()) {
+      // Schema changes wait for agreement and flush: far longer than the driver's 2 s default.
+      s.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
+          .setTimeout(java.time.Duration.ofSeconds(60)));
+    }
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int i = hostPort.lastIndexOf(':');
+    if (i <= 0 || i == hostPort.length() - 1) {
+      throw new IllegalArgumentException("contact point must be host:port, got " + hostPort);
+    }
+    try {
+      return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("contact point must be host:port, got " + hostPort);
+    }
+  }
+}
