@@ -6,6 +6,7 @@ import io.arcanum.api.auth.Authorizer;
 import io.arcanum.api.http.HttpFront;
 import io.arcanum.api.http.VaultRoutes;
 import io.arcanum.api.kv.KvRoutes;
+import io.arcanum.api.kv.MountPurger;
 import io.arcanum.api.kv.MountRouter;
 import io.arcanum.api.sys.EntityStopper;
 import io.arcanum.api.sys.SealService;
@@ -17,6 +18,11 @@ import io.arcanum.domain.seal.KeyringStore;
 import io.arcanum.domain.token.TokenEntry;
 import io.arcanum.persistence.BarrierExtension;
 import io.arcanum.persistence.JournalConfig;
+import io.arcanum.projections.kvindex.KvIndex;
+import io.arcanum.projections.kvindex.KvIndexProjection;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,6 +83,7 @@ public final class ArcanumNode {
    * @throws IllegalStateException if the HTTP address cannot be bound within 30 s
    */
   public static ArcanumNode start(Config config, JournalConfig journal, InetSocketAddress listen) {
+    journal.ensureKeyspace();
     Config full = journal.toPekkoConfig().withFallback(config).resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arcanum", full);
     try {
@@ -87,7 +94,8 @@ public final class ArcanumNode {
       Duration timeout = full.getDuration("arcanum.ask-timeout");
       Clock clock = Clock.systemUTC();
       ClusterSharding sharding = ClusterSharding.get(system);
-      sharding.init(Entity.of(KvSecret.TYPE_KEY, ctx -> KvSecret.create(ctx.getEntityId(), clock))
+      int snapshotEvery = full.getInt("arcanum.kv.snapshot-every");
+      sharding.init(Entity.of(KvSecret.TYPE_KEY, ctx -> KvSecret.create(ctx.getEntityId(), clock, snapshotEvery))
           .withStopMessage(KvSecret.Stop.INSTANCE));
       sharding.init(Entity.of(TokenEntry.TYPE_KEY, ctx -> TokenEntry.create(ctx.getEntityId()))
           .withStopMessage(TokenEntry.Stop.INSTANCE));
@@ -103,10 +111,17 @@ public final class ArcanumNode {
       SealService seal = new SealService(system, keyringStore, BarrierExtension.get(system).barrier(), stopper,
           timeout, clock);
       MountRouter mounts = new MountRouter(sharding, timeout);
+      CassandraSession session = CassandraSessionRegistry.get(system)
+          .sessionFor("pekko.projection.cassandra.session-config");
+      KvIndex index = new KvIndex(session, journal.keyspace());
+      index.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      CassandraProjection.createTablesIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
       VaultRoutes routes = new VaultRoutes(seal, new Authenticator(sharding, timeout), new Authorizer(),
-          new SysRoutes(seal, mounts, info, clock, timeout), mounts, new KvRoutes(sharding, timeout));
+          new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout), mounts,
+          new KvRoutes(sharding, mounts, index, timeout));
       HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30));
 
       ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);
@@ -161,7 +176,7 @@ public final class ArcanumNode {
       SealService.Initialization init = seal.initialize(1, 1).toCompletableFuture().get(60, TimeUnit.SECONDS);
       byte[] share = init.unsealShares().get(0);
       seal.unseal(share).toCompletableFuture().get(60, TimeUnit.SECONDS);
-      MountTable.Mount secret = new MountTable.Mount("secret/", "kv", "2", UUID.randomUUID().toString(),
+      MountTable.Mount secret = MountTable.Mount.kv2("secret/", UUID.randomUUID().toString(),
           "kv_" + UUID.randomUUID().toString().substring(0, 8), "key/value secret storage",
           Clock.systemUTC().instant());
       CompletionStage<MountTable.Mount> enabled =

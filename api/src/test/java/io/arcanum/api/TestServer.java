@@ -52,10 +52,17 @@ final class TestServer implements AutoCloseable {
   }
 
   Reply call(String method, String path, String token, String body) {
+    return call(method, path, token, body, null);
+  }
+
+  Reply call(String method, String path, String token, String body, String contentType) {
     HttpRequest.Builder b = HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + node.address().getPort() + "/v1/" + path));
     if (token != null) {
       b.header("X-Vault-Token", token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
     }
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     try {
@@ -67,6 +74,44 @@ final class TestServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Initializes with one share, unseals, and mounts KV v2 at the given paths.
+   *
+   * @return the root token
+   */
+  String initUnsealAndMount(String... mounts) {
+    Reply init = call("POST", "sys/init", null, "{\"secret_shares\":1,\"secret_threshold\":1}");
+    String root = init.body().get("root_token").asText();
+    call("PUT", "sys/unseal", null, "{\"key\":\"" + init.body().get("keys_base64").get(0).asText() + "\"}");
+    for (String m : mounts) {
+      Reply r = call("POST", "sys/mounts/" + m, root, "{\"type\":\"kv-v2\"}");
+      if (r.status() != 204) {
+        throw new IllegalStateException("mount " + m + " failed: " + r.body());
+      }
+    }
+    return root;
+  }
+
+  /** Sends many requests concurrently and returns the replies in order. */
+  java.util.List<Reply> callAll(java.util.List<String[]> requests, String token, int parallelism) {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
+    try {
+      java.util.List<java.util.concurrent.Future<Reply>> fs = new java.util.ArrayList<>();
+      for (String[] r : requests) {
+        fs.add(pool.submit(() -> call(r[0], r[1], token, r.length > 2 ? r[2] : null)));
+      }
+      java.util.List<Reply> out = new java.util.ArrayList<>();
+      for (var f : fs) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      pool.shutdownNow();
     }
   }
 

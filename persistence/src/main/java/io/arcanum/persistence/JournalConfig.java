@@ -74,8 +74,11 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
       m.put(p + "tables-autocreate", true);
       m.put(p + "replication-factor", replicationFactor);
     }
+    m.put("pekko.projection.cassandra.offset-store.keyspace", keyspace);
     m.put("datastax-java-driver.basic.contact-points", contactPoints);
     m.put("datastax-java-driver.basic.load-balancing-policy.local-datacenter", localDatacenter);
+    // Schema changes (keyspace and table creation) take longer than the driver's 2 s default.
+    m.put("datastax-java-driver.basic.request.timeout", "10s");
     return ConfigFactory.parseMap(m);
   }
 
@@ -90,6 +93,18 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
       builder.addContactPoint(address(cp));
     }
     return builder.build();
+  }
+
+  /**
+   * Creates the keyspace when it does not exist (SimpleStrategy with the configured replication
+   * factor), so that projection tables can be created before the journal writes its first event.
+   */
+  public void ensureKeyspace() {
+    try (CqlSession s = openSession()) {
+      s.execute(SimpleStatement.newInstance("CREATE KEYSPACE IF NOT EXISTS " + keyspace
+              + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}")
+          .setTimeout(java.time.Duration.ofSeconds(60)));
+    }
   }
 
   /** Drops the keyspace (dev mode starts from nothing, as Vault's in-memory dev server does). */

@@ -2,6 +2,7 @@ package io.arcanum.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +10,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.arcanum.domain.barrier.Keyring;
+import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.kv.KvSecret;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -20,12 +26,46 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The KV entity through the persistence testkit, with every event through the real sealed serializer. */
+/**
+ * The KV v2 entity through the persistence testkit, with every event and command through real
+ * serialization (events through the sealed serializer) and a clock the test moves.
+ */
 class KvSecretTest {
 
   private static ActorTestKit testKit;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private EventSourcedBehaviorTestKit<KvSecret.Command, io.arcanum.domain.barrier.SealedEvent, KvSecret.State> kit;
+  private static final KvSecret.MountConfig MOUNT = KvSecret.MountConfig.DEFAULT;
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
+  private EventSourcedBehaviorTestKit<KvSecret.Command, SealedEvent, KvSecret.State> kit;
+
+  /** A clock the test moves forward. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant start) {
+      now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
 
   @BeforeAll
   static void start() {
@@ -41,7 +81,7 @@ class KvSecretTest {
   @BeforeEach
   void fresh() {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        KvSecret.create("mount-uuid/app/db", Clock.systemUTC()),
+        KvSecret.create("mount-uuid/app/db", clock, 5),
         // events and commands go through real serialization; the in-memory state is never serialized
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     kit.clear();
@@ -55,51 +95,154 @@ class KvSecretTest {
     }
   }
 
-  private EventSourcedBehaviorTestKit.CommandResultWithReply<KvSecret.Command, io.arcanum.domain.barrier.SealedEvent, KvSecret.State, StatusReply<KvSecret.VersionInfo>> write(String data, Integer cas) {
-    return kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Write(json(data), cas, r));
+  private StatusReply<KvSecret.VersionInfo> write(String data, Integer cas, KvSecret.MountConfig mount) {
+    return kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Write(json(data), cas, mount, r)).reply();
+  }
+
+  private StatusReply<KvSecret.VersionInfo> write(String data, Integer cas) {
+    return write(data, cas, MOUNT);
+  }
+
+  private KvSecret.ReadResult read(Integer version) {
+    return kit.<StatusReply<KvSecret.ReadResult>>runCommand(r -> new KvSecret.Read(version, r)).reply().getValue();
+  }
+
+  private KvSecret.Metadata metadata() {
+    return kit.<StatusReply<KvSecret.Metadata>>runCommand(KvSecret.ReadMetadata::new).reply().getValue();
   }
 
   @Test
   void writesNumberVersionsFromOne() {
-    assertEquals(1, write("{\"a\":1}", null).reply().getValue().version());
-    assertEquals(2, write("{\"a\":2}", null).reply().getValue().version());
-    var read = kit.<StatusReply<KvSecret.ReadResult>>runCommand(r -> new KvSecret.Read(1, r)).reply().getValue();
-    assertEquals(json("{\"a\":1}"), read.data());
-    var latest = kit.<StatusReply<KvSecret.ReadResult>>runCommand(r -> new KvSecret.Read(null, r)).reply().getValue();
-    assertEquals(2, latest.info().version());
-    assertEquals(json("{\"a\":2}"), latest.data());
+    assertEquals(1, write("{\"a\":1}", null).getValue().version());
+    assertEquals(2, write("{\"a\":2}", null).getValue().version());
+    assertEquals(json("{\"a\":1}"), read(1).data());
+    assertEquals(2, read(null).info().version());
+    assertEquals(json("{\"a\":2}"), read(null).data());
   }
 
   @Test
   void checkAndSet() {
-    var missingCasZero = write("{\"a\":1}", 0);
-    assertTrue(missingCasZero.reply().isSuccess(), "cas 0 on a missing path succeeds");
+    assertTrue(write("{\"a\":1}", 0).isSuccess(), "cas 0 on a missing path succeeds");
     var again = write("{\"a\":1}", 0);
-    assertTrue(again.reply().isError());
-    assertEquals(KvSecret.CAS_MISMATCH, again.reply().getError().getMessage());
-    assertTrue(again.hasNoEvents());
-    assertTrue(write("{\"a\":2}", 1).reply().isSuccess());
-    assertEquals(KvSecret.CAS_MISMATCH, write("{\"a\":3}", 5).reply().getError().getMessage());
+    assertEquals(KvSecret.CAS_MISMATCH, again.getError().getMessage(), "cas 0 succeeds only once");
+    assertTrue(write("{\"a\":2}", 1).isSuccess());
+    assertEquals(KvSecret.CAS_MISMATCH, write("{\"a\":3}", 5).getError().getMessage());
     assertEquals(2, kit.getState().currentVersion());
+  }
+
+  @Test
+  void casRequiredByKeyOrMount() {
+    assertEquals(KvSecret.CAS_REQUIRED,
+        write("{\"a\":1}", null, new KvSecret.MountConfig(0, true, Duration.ZERO)).getError().getMessage());
+    write("{\"a\":1}", null);
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, true, null, null, false, MOUNT, r));
+    assertEquals(KvSecret.CAS_REQUIRED, write("{\"a\":2}", null).getError().getMessage());
+    assertTrue(write("{\"a\":2}", 1).isSuccess());
   }
 
   @Test
   void readOfMissingVersion() {
-    var r = kit.<StatusReply<KvSecret.ReadResult>>runCommand(rr -> new KvSecret.Read(null, rr)).reply().getValue();
-    assertNull(r.info());
+    assertNull(read(null).info());
     write("{\"a\":1}", null);
-    var v9 = kit.<StatusReply<KvSecret.ReadResult>>runCommand(rr -> new KvSecret.Read(9, rr)).reply().getValue();
-    assertNull(v9.info());
+    assertNull(read(9).info());
+    assertFalse(metadata().versions().isEmpty());
   }
 
   @Test
-  void stateSurvivesRestartThroughSealedEvents() {
-    write("{\"user\":\"admin\",\"n\":[1,2]}", null);
-    write("{\"user\":\"root\"}", 1);
+  void mountMaxVersionsZeroKeepsTen() {
+    for (int i = 1; i <= 12; i++) {
+      write("{\"v\":" + i + "}", null, new KvSecret.MountConfig(0, false, Duration.ZERO));
+    }
+    KvSecret.Metadata m = metadata();
+    assertEquals(10, m.versions().size());
+    assertEquals(3, m.oldestVersion());
+    assertEquals(12, m.currentVersion());
+    assertNull(read(2).info(), "pruned oldest first");
+  }
+
+  @Test
+  void keyMaxVersionsSmallerThanMountsWins() {
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(2, null, null, null, false, MOUNT, r));
+    KvSecret.MountConfig mount = new KvSecret.MountConfig(5, false, Duration.ZERO);
+    for (int i = 1; i <= 4; i++) {
+      write("{\"v\":" + i + "}", null, mount);
+    }
+    assertEquals(List.of(3, 4), metadata().versions().stream().map(KvSecret.VersionInfo::version).toList());
+    assertEquals(2, metadata().maxVersions());
+  }
+
+  @Test
+  void deleteUndeleteDestroy() {
+    write("{\"a\":1}", null);
+    write("{\"a\":2}", null);
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(), r));
+    KvSecret.ReadResult latest = read(null);
+    assertNull(latest.data(), "DELETE data/ soft-deletes the latest version");
+    assertNotNull(latest.info().deletionTime());
+    assertEquals(json("{\"a\":1}"), read(1).data());
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(2), r));
+    assertEquals(json("{\"a\":2}"), read(2).data());
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), r));
+    assertTrue(read(1).info().destroyed());
+    assertNull(read(1).data());
+    var undelete = kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(1), r));
+    assertTrue(undelete.hasNoEvents(), "undelete of a destroyed version changes nothing");
+    assertTrue(read(1).info().destroyed());
     kit.restart();
-    assertEquals(2, kit.getState().currentVersion());
-    var read = kit.<StatusReply<KvSecret.ReadResult>>runCommand(r -> new KvSecret.Read(1, r)).reply().getValue();
-    assertEquals(json("{\"user\":\"admin\",\"n\":[1,2]}"), read.data());
-    assertFalse(read.info().destroyed());
+    assertTrue(read(1).info().destroyed(), "destroyed stays destroyed after replay");
+    assertEquals(json("{\"a\":2}"), read(2).data());
+  }
+
+  @Test
+  void deleteVersionAfterSoftDeletesOnTime() {
+    write("{\"a\":1}", null, new KvSecret.MountConfig(0, false, Duration.ofMinutes(10)));
+    assertNotNull(read(1).data());
+    assertNotNull(read(1).info().deletionTime(), "the scheduled deletion time is reported");
+    clock.advance(Duration.ofMinutes(11));
+    assertNull(read(1).data());
+    assertEquals(Duration.ofMinutes(5), KvSecret.effectiveDeleteVersionAfter(Duration.ofMinutes(5), Duration.ofMinutes(10)));
+    assertEquals(Duration.ofMinutes(10), KvSecret.effectiveDeleteVersionAfter(Duration.ofHours(5), Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void patchMergesOntoTheLatestVersion() {
+    assertEquals(KvSecret.NOTHING_TO_PATCH,
+        kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"a\":1}"), null, MOUNT, r))
+            .reply().getError().getMessage());
+    write("{\"a\":1,\"b\":{\"c\":1,\"d\":2},\"gone\":true}", null);
+    kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"b\":{\"d\":null,\"e\":3},\"gone\":null,\"z\":\"new\"}"), 1, MOUNT, r));
+    assertEquals(json("{\"a\":1,\"b\":{\"c\":1,\"e\":3},\"z\":\"new\"}"), read(2).data());
+  }
+
+  @Test
+  void metadataDeleteRemovesEverything() {
+    assertEquals(KvSecret.NO_METADATA, kit.<StatusReply<KvSecret.Metadata>>runCommand(
+        r -> new KvSecret.WriteMetadata(null, null, null, Map.of("a", "b"), true, MOUNT, r)).reply().getError().getMessage());
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops", "team", "x"), false, MOUNT, r));
+    java.util.Map<String, String> patch = new java.util.HashMap<>();
+    patch.put("team", null);
+    patch.put("env", "prod");
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, patch, true, MOUNT, r));
+    assertEquals(Map.of("owner", "ops", "env", "prod"), metadata().customMetadata(), "PATCH merges custom metadata");
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops"), false, MOUNT, r));
+    write("{\"a\":1}", null);
+    assertEquals(Map.of("owner", "ops"), metadata().customMetadata());
+    kit.<StatusReply<KvSecret.Done>>runCommand(KvSecret.DeleteMetadata::new);
+    assertFalse(metadata().exists());
+    assertNull(read(1).info());
+    assertEquals(1, write("{\"a\":1}", null).getValue().version(), "a new history starts at version 1");
+  }
+
+  @Test
+  void stateSurvivesRestartThroughSealedEventsAndSnapshots() {
+    for (int i = 1; i <= 13; i++) {
+      write("{\"user\":\"u" + i + "\",\"n\":[1,2]}", null);
+    }
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(12), r));
+    kit.restart();
+    assertEquals(13, kit.getState().currentVersion());
+    assertEquals(json("{\"user\":\"u13\",\"n\":[1,2]}"), read(13).data());
+    assertNull(read(12).data());
+    assertEquals(4, metadata().oldestVersion());
   }
 }

@@ -71,7 +71,8 @@ public final class HttpFront {
     return http.entity().toStrict(bodyTimeout.toMillis(), materializer)
         .thenCompose(strict -> {
           VaultRequest req = new VaultRequest(requestId, http.method().value(), rawPath.substring(4),
-              query(http), token(http), Json.parseBody(strict.getData().toArray()));
+              query(http), token(http), Json.parseBody(strict.getData().toArray()),
+              strict.getContentType().mediaType().toString());
           return routes.handle(req);
         })
         .handle((resp, failure) -> {

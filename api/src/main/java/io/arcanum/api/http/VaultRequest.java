@@ -13,9 +13,10 @@ import java.util.Map;
  * @param query query parameters (first value of each)
  * @param token the client token from {@code X-Vault-Token} or {@code Authorization: Bearer}, or null
  * @param body the parsed JSON body, or null when there is none
+ * @param contentType the media type of the body without parameters (e.g. {@code application/json}), or empty
  */
 public record VaultRequest(String requestId, String method, String path, Map<String, String> query,
-    String token, JsonNode body) {
+    String token, JsonNode body, String contentType) {
 
   /** The operation a request performs, named as Vault's logical operations and ACL capabilities. */
   public enum Operation {

@@ -1,35 +1,57 @@
 package io.arcanum.api.kv;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arcanum.api.http.Json;
 import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
+import io.arcanum.api.http.VaultRequest.Operation;
 import io.arcanum.api.http.VaultResponse;
+import io.arcanum.domain.kv.CustomMetadata;
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.domain.mount.MountTable;
+import io.arcanum.domain.util.GoDuration;
+import io.arcanum.projections.kvindex.KvIndex;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * KV version 2 routes of one mount, in Vault's wire format (VAULT-API.md, "KV version 2"): a request
- * for {@code <mount>/data/<path>} becomes a command to the secret's entity, whose id is the mount's
- * uuid and the path.
+ * KV version 2 routes of one mount, in Vault's wire format (VAULT-API.md, "KV version 2"), read top
+ * to bottom: the area after the mount path ({@code data}, {@code metadata}, {@code delete},
+ * {@code undelete}, {@code destroy}, {@code subkeys}, {@code config}) picks a handler; each handler
+ * validates the request, then asks the secret's entity (id: mount uuid and path) or the mount table,
+ * and shapes the answer. {@code LIST metadata/...} is served by the listing projection's table.
  */
 public final class KvRoutes {
 
+  /** The media type a data PATCH must use, as Vault requires. */
+  public static final String MERGE_PATCH = "application/merge-patch+json";
+
   private final ClusterSharding sharding;
+  private final MountRouter mounts;
+  private final KvIndex index;
   private final Duration timeout;
 
   /**
    * @param sharding where secret entities live
+   * @param mounts the mount table (for the mount's {@code config})
+   * @param index the listing table
    * @param timeout ask timeout
    */
-  public KvRoutes(ClusterSharding sharding, Duration timeout) {
+  public KvRoutes(ClusterSharding sharding, MountRouter mounts, KvIndex index, Duration timeout) {
     this.sharding = sharding;
+    this.mounts = mounts;
+    this.index = index;
     this.timeout = timeout;
   }
 
@@ -40,56 +62,89 @@ public final class KvRoutes {
    * @return the response
    */
   public CompletionStage<VaultResponse> handle(VaultRequest req, MountTable.Mount mount, String rel) {
+    Operation op = req.operation();
+    if (rel.equals("config")) {
+      return config(req, op, mount);
+    }
     int slash = rel.indexOf('/');
     String area = slash < 0 ? rel : rel.substring(0, slash);
     String path = slash < 0 ? "" : rel.substring(slash + 1);
-    if (!area.equals("data")) {
-      throw VaultException.notFound("unsupported path");
+    if (area.equals("metadata") && op == Operation.LIST) {
+      return list(req, mount, path);
     }
-    if (path.isEmpty() || path.endsWith("/")) {
+    if (!List.of("data", "metadata", "delete", "undelete", "destroy", "subkeys").contains(area)
+        || path.isEmpty() || path.endsWith("/")) {
       throw VaultException.notFound("unsupported path");
     }
     checkPath(path);
     EntityRef<KvSecret.Command> secret = sharding.entityRefFor(KvSecret.TYPE_KEY, mount.uuid() + "/" + path);
-    switch (req.operation()) {
-      case READ:
-        return read(req, secret);
-      case WRITE:
-        return write(req, secret);
-      default:
-        throw VaultException.unsupportedOperation();
+    switch (area) {
+      case "data":
+        switch (op) {
+          case READ:
+            return read(req, secret);
+          case WRITE:
+            return write(req, secret, mount);
+          case PATCH:
+            return patch(req, secret, mount);
+          case DELETE:
+            return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(List.of(), r), timeout));
+          default:
+            throw VaultException.unsupportedOperation();
+        }
+      case "metadata":
+        switch (op) {
+          case READ:
+            return readMetadata(req, secret);
+          case WRITE:
+            return writeMetadata(req, secret, mount, false);
+          case PATCH:
+            return writeMetadata(req, secret, mount, true);
+          case DELETE:
+            return done(secret.askWithStatus(KvSecret.DeleteMetadata::new, timeout));
+          default:
+            throw VaultException.unsupportedOperation();
+        }
+      case "delete":
+        requireWrite(op);
+        List<Integer> toDelete = versions(req.body());
+        return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(toDelete, r), timeout));
+      case "undelete":
+        requireWrite(op);
+        List<Integer> toUndelete = versions(req.body());
+        return done(secret.askWithStatus(r -> new KvSecret.UndeleteVersions(toUndelete, r), timeout));
+      case "destroy":
+        requireWrite(op);
+        List<Integer> toDestroy = versions(req.body());
+        return done(secret.askWithStatus(r -> new KvSecret.DestroyVersions(toDestroy, r), timeout));
+      default: // subkeys
+        if (op != Operation.READ) {
+          throw VaultException.unsupportedOperation();
+        }
+        return subkeys(req, secret);
     }
   }
 
+  // ---- data ----
+
   private CompletionStage<VaultResponse> read(VaultRequest req, EntityRef<KvSecret.Command> secret) {
-    Integer version = null;
-    String v = req.query().get("version");
-    if (v != null && !v.isEmpty()) {
-      try {
-        version = Integer.parseInt(v);
-      } catch (NumberFormatException e) {
-        throw VaultException.badRequest("error converting input for field \"version\": expected an integer");
-      }
-      if (version < 0) {
-        throw VaultException.badRequest("version must be a non-negative integer");
-      }
-    }
-    final Integer wanted = version;
-    CompletionStage<KvSecret.ReadResult> asked = secret.askWithStatus(r -> new KvSecret.Read(wanted, r), timeout);
+    Integer version = queryInt(req, "version");
+    CompletionStage<KvSecret.ReadResult> asked = secret.askWithStatus(r -> new KvSecret.Read(version, r), timeout);
     return Replies.mapped(asked).thenApply(result -> {
       if (result.info() == null) {
         throw VaultException.notFound();
       }
       ObjectNode data = Json.object();
       data.set("data", result.data());
-      data.set("metadata", metadata(result.info()));
+      data.set("metadata", versionMetadata(result.info(), result.customMetadata()));
       VaultResponse ok = VaultResponse.ok(req.requestId(), data, "kv");
       // A deleted or destroyed version is a 404 whose body still carries its metadata, as in Vault.
       return result.data() == null ? new VaultResponse(404, ok.body()) : ok;
     });
   }
 
-  private CompletionStage<VaultResponse> write(VaultRequest req, EntityRef<KvSecret.Command> secret) {
+  private CompletionStage<VaultResponse> write(VaultRequest req, EntityRef<KvSecret.Command> secret,
+      MountTable.Mount mount) {
     JsonNode body = Json.objectOrNull(req.body());
     JsonNode data = body == null ? null : body.get("data");
     if (data == null || data.isNull()) {
@@ -98,39 +153,323 @@ public final class KvRoutes {
     if (!data.isObject()) {
       throw VaultException.badRequest("error converting input for field \"data\": expected a JSON object");
     }
-    JsonNode options = body.get("options");
-    Integer cas = null;
-    if (options != null && !options.isNull()) {
-      if (!options.isObject()) {
-        throw VaultException.badRequest("error converting input for field \"options\": expected a JSON object");
-      }
-      if (options.has("cas") && !options.get("cas").isNull()) {
-        cas = Json.intField(options, "cas", 0);
-        if (cas < 0) {
-          throw VaultException.badRequest("cas must be a non-negative integer");
-        }
-      }
-    }
-    final Integer c = cas;
+    Integer cas = cas(body);
     CompletionStage<KvSecret.VersionInfo> asked =
-        secret.askWithStatus(r -> new KvSecret.Write(data.deepCopy(), c, r), timeout);
-    return Replies.mapped(asked).thenApply(info -> VaultResponse.ok(req.requestId(), metadata(info), "kv"));
+        secret.askWithStatus(r -> new KvSecret.Write(data.deepCopy(), cas, mount.kvConfig(), r), timeout);
+    return Replies.mapped(asked).thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
   }
 
-  static ObjectNode metadata(KvSecret.VersionInfo info) {
+  private CompletionStage<VaultResponse> patch(VaultRequest req, EntityRef<KvSecret.Command> secret,
+      MountTable.Mount mount) {
+    if (!MERGE_PATCH.equalsIgnoreCase(req.contentType())) {
+      throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
+    }
+    JsonNode body = Json.objectOrNull(req.body());
+    JsonNode data = body == null ? null : body.get("data");
+    if (data == null || data.isNull()) {
+      throw VaultException.badRequest("no data provided");
+    }
+    if (!data.isObject()) {
+      throw VaultException.badRequest("error converting input for field \"data\": expected a JSON object");
+    }
+    Integer cas = cas(body);
+    CompletionStage<KvSecret.VersionInfo> asked =
+        secret.askWithStatus(r -> new KvSecret.Patch(data.deepCopy(), cas, mount.kvConfig(), r), timeout);
+    return asked.exceptionally(e -> {
+      if (Replies.toVaultOrInternal(e).errors().contains(KvSecret.NOTHING_TO_PATCH)) {
+        throw VaultException.notFound();
+      }
+      return Replies.rethrow(e);
+    }).thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
+  }
+
+  private static Integer cas(JsonNode body) {
+    JsonNode options = body.get("options");
+    if (options == null || options.isNull()) {
+      return null;
+    }
+    if (!options.isObject()) {
+      throw VaultException.badRequest("error converting input for field \"options\": expected a JSON object");
+    }
+    if (!options.has("cas") || options.get("cas").isNull()) {
+      return null;
+    }
+    int cas = Json.intField(options, "cas", 0);
+    if (cas < 0) {
+      throw VaultException.badRequest("error converting input for field \"cas\": must not be negative");
+    }
+    return cas;
+  }
+
+  // ---- metadata ----
+
+  private CompletionStage<VaultResponse> readMetadata(VaultRequest req, EntityRef<KvSecret.Command> secret) {
+    CompletionStage<KvSecret.Metadata> asked = secret.askWithStatus(KvSecret.ReadMetadata::new, timeout);
+    return Replies.mapped(asked).thenApply(m -> {
+      if (!m.exists()) {
+        throw VaultException.notFound();
+      }
+      ObjectNode d = Json.object();
+      d.put("cas_required", m.casRequired());
+      d.put("created_time", time(m.createdTime()));
+      d.put("current_version", m.currentVersion());
+      d.set("custom_metadata", customMetadata(m.customMetadata()));
+      d.put("delete_version_after", GoDuration.format(m.deleteVersionAfter()));
+      d.put("max_versions", m.maxVersions());
+      d.put("oldest_version", m.oldestVersion());
+      d.put("updated_time", time(m.updatedTime()));
+      ObjectNode versions = d.putObject("versions");
+      for (KvSecret.VersionInfo v : m.versions()) {
+        ObjectNode o = versions.putObject(Integer.toString(v.version()));
+        o.put("created_time", time(v.createdTime()));
+        o.put("deletion_time", v.deletionTime() == null ? "" : time(v.deletionTime()));
+        o.put("destroyed", v.destroyed());
+      }
+      return VaultResponse.ok(req.requestId(), d, "kv");
+    });
+  }
+
+  private CompletionStage<VaultResponse> writeMetadata(VaultRequest req, EntityRef<KvSecret.Command> secret,
+      MountTable.Mount mount, boolean patch) {
+    if (patch && !MERGE_PATCH.equalsIgnoreCase(req.contentType())) {
+      throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
+    }
+    JsonNode body = Json.objectOrNull(req.body());
+    Integer maxVersions = body != null && body.hasNonNull("max_versions") ? Json.intField(body, "max_versions", 0) : null;
+    if (maxVersions != null && maxVersions < 0) {
+      throw VaultException.badRequest("max_versions must not be negative");
+    }
+    Boolean casRequired = body != null && body.hasNonNull("cas_required") ? Json.boolField(body, "cas_required", false) : null;
+    Duration dva = body != null && body.hasNonNull("delete_version_after") ? duration(body.get("delete_version_after"),
+        "delete_version_after") : null;
+    Map<String, String> custom = body != null && body.has("custom_metadata")
+        ? customMetadataInput(body.get("custom_metadata"), patch) : null;
+    if (custom != null && !patch) {
+      String violation = CustomMetadata.violation(custom);
+      if (violation != null) {
+        throw VaultException.badRequest(violation);
+      }
+    }
+    CompletionStage<KvSecret.Metadata> asked = secret.askWithStatus(
+        r -> new KvSecret.WriteMetadata(maxVersions, casRequired, dva, custom, patch, mount.kvConfig(), r), timeout);
+    return asked.exceptionally(e -> {
+      if (Replies.toVaultOrInternal(e).errors().contains(KvSecret.NO_METADATA)) {
+        throw VaultException.notFound();
+      }
+      return Replies.rethrow(e);
+    }).thenApply(m -> VaultResponse.noContent());
+  }
+
+  private static Map<String, String> customMetadataInput(JsonNode node, boolean patch) {
+    if (node == null || node.isNull()) {
+      return patch ? null : Map.of();
+    }
+    if (!node.isObject()) {
+      throw VaultException.badRequest("error converting input for field \"custom_metadata\": expected a JSON object");
+    }
+    Map<String, String> out = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue().isNull() && patch) {
+        out.put(e.getKey(), null);
+      } else if (e.getValue().isTextual()) {
+        out.put(e.getKey(), e.getValue().textValue());
+      } else {
+        throw VaultException.badRequest("error converting input for field \"custom_metadata\": values must be strings");
+      }
+    }
+    return out;
+  }
+
+  // ---- list ----
+
+  private CompletionStage<VaultResponse> list(VaultRequest req, MountTable.Mount mount, String folder) {
+    String f = folder.isEmpty() || folder.endsWith("/") ? folder : folder + "/";
+    if (f.startsWith("/") || f.contains("//")) {
+      throw VaultException.badRequest("invalid path");
+    }
+    if (!f.isEmpty()) {
+      checkPath(f.substring(0, f.length() - 1));
+    }
+    String after = req.query().get("after");
+    Integer limit = queryInt(req, "limit");
+    if (limit != null && limit < 0) {
+      throw VaultException.badRequest("limit must not be negative");
+    }
+    return index.list(mount.uuid(), f, after == null || after.isEmpty() ? null : after, limit == null ? 0 : limit)
+        .thenApply(keys -> {
+          if (keys.isEmpty()) {
+            throw VaultException.notFound();
+          }
+          ObjectNode d = Json.object();
+          ArrayNode arr = d.putArray("keys");
+          keys.forEach(arr::add);
+          return VaultResponse.ok(req.requestId(), d, "kv");
+        });
+  }
+
+  // ---- subkeys ----
+
+  private CompletionStage<VaultResponse> subkeys(VaultRequest req, EntityRef<KvSecret.Command> secret) {
+    Integer version = queryInt(req, "version");
+    Integer depth = queryInt(req, "depth");
+    if (depth != null && depth < 0) {
+      throw VaultException.badRequest("depth must not be negative");
+    }
+    CompletionStage<KvSecret.ReadResult> asked = secret.askWithStatus(r -> new KvSecret.Read(version, r), timeout);
+    return Replies.mapped(asked).thenApply(result -> {
+      if (result.info() == null) {
+        throw VaultException.notFound();
+      }
+      ObjectNode d = Json.object();
+      d.set("subkeys", result.data() == null ? null : structure(result.data(), depth == null ? 0 : depth, 1));
+      d.set("metadata", versionMetadata(result.info(), result.customMetadata()));
+      VaultResponse ok = VaultResponse.ok(req.requestId(), d, "kv");
+      return result.data() == null ? new VaultResponse(404, ok.body()) : ok;
+    });
+  }
+
+  private static JsonNode structure(JsonNode node, int maxDepth, int level) {
+    ObjectNode out = Json.object();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue().isObject() && !e.getValue().isEmpty() && (maxDepth == 0 || level < maxDepth)) {
+        out.set(e.getKey(), structure(e.getValue(), maxDepth, level + 1));
+      } else {
+        out.putNull(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  // ---- config ----
+
+  private CompletionStage<VaultResponse> config(VaultRequest req, Operation op, MountTable.Mount mount) {
+    if (op == Operation.READ) {
+      return mounts.refresh().thenApply(all -> {
+        MountTable.Mount m = all.getOrDefault(mount.path(), mount);
+        ObjectNode d = Json.object();
+        d.put("cas_required", m.kvConfig().casRequired());
+        d.put("delete_version_after", GoDuration.format(m.kvConfig().deleteVersionAfter()));
+        d.put("max_versions", m.kvConfig().maxVersions());
+        return VaultResponse.ok(req.requestId(), d, "kv");
+      });
+    }
+    requireWrite(op);
+    JsonNode body = Json.objectOrNull(req.body());
+    KvSecret.MountConfig old = mount.kvConfig();
+    int max = body != null && body.hasNonNull("max_versions") ? Json.intField(body, "max_versions", 0) : old.maxVersions();
+    if (max < 0) {
+      throw VaultException.badRequest("max_versions must not be negative");
+    }
+    boolean cas = body != null && body.hasNonNull("cas_required") ? Json.boolField(body, "cas_required", false)
+        : old.casRequired();
+    Duration dva = body != null && body.hasNonNull("delete_version_after")
+        ? duration(body.get("delete_version_after"), "delete_version_after") : old.deleteVersionAfter();
+    KvSecret.MountConfig config = new KvSecret.MountConfig(max, cas, dva);
+    CompletionStage<MountTable.Mount> asked =
+        mounts.table().askWithStatus(r -> new MountTable.ConfigureKv(mount.path(), config, r), timeout);
+    return Replies.mapped(asked).thenCompose(m -> mounts.refresh()).thenApply(m -> VaultResponse.noContent());
+  }
+
+  // ---- helpers ----
+
+  private static CompletionStage<VaultResponse> done(CompletionStage<KvSecret.Done> asked) {
+    return Replies.mapped(asked).thenApply(d -> VaultResponse.noContent());
+  }
+
+  private static void requireWrite(Operation op) {
+    if (op != Operation.WRITE) {
+      throw VaultException.unsupportedOperation();
+    }
+  }
+
+  private static List<Integer> versions(JsonNode body) {
+    JsonNode v = Json.objectOrNull(body) == null ? null : body.get("versions");
+    if (v == null || v.isNull() || (v.isArray() && v.isEmpty())) {
+      throw VaultException.badRequest("no version number provided");
+    }
+    List<Integer> out = new ArrayList<>();
+    if (v.isArray()) {
+      for (JsonNode n : v) {
+        out.add(version(n));
+      }
+    } else if (v.isTextual() && v.textValue().contains(",")) {
+      for (String part : v.textValue().split(",")) {
+        out.add(version(Json.MAPPER.getNodeFactory().textNode(part.trim())));
+      }
+    } else {
+      out.add(version(v));
+    }
+    return out;
+  }
+
+  private static int version(JsonNode n) {
+    if (n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 0) {
+      return n.intValue();
+    }
+    if (n.isTextual() && n.textValue().matches("\\d{1,9}")) {
+      return Integer.parseInt(n.textValue());
+    }
+    throw VaultException.badRequest("error converting input for field \"versions\": expected a list of version numbers");
+  }
+
+  private static Duration duration(JsonNode n, String field) {
+    try {
+      if (n.isIntegralNumber()) {
+        if (n.longValue() < 0) {
+          throw new IllegalArgumentException("negative");
+        }
+        return Duration.ofSeconds(n.longValue());
+      }
+      if (n.isTextual()) {
+        return GoDuration.parse(n.textValue());
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through
+    }
+    throw VaultException.badRequest("error converting input for field \"" + field + "\": expected a duration");
+  }
+
+  private static Integer queryInt(VaultRequest req, String name) {
+    String v = req.query().get(name);
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw VaultException.badRequest("error converting input for field \"" + name + "\": expected an integer");
+    }
+  }
+
+  static ObjectNode versionMetadata(KvSecret.VersionInfo info, Map<String, String> custom) {
     ObjectNode m = Json.object();
-    m.put("created_time", info.createdTime().toString());
-    m.putNull("custom_metadata");
-    m.put("deletion_time", info.deletionTime() == null ? "" : info.deletionTime().toString());
+    m.put("created_time", time(info.createdTime()));
+    m.set("custom_metadata", customMetadata(custom));
+    m.put("deletion_time", info.deletionTime() == null ? "" : time(info.deletionTime()));
     m.put("destroyed", info.destroyed());
     m.put("version", info.version());
     return m;
   }
 
+  private static JsonNode customMetadata(Map<String, String> custom) {
+    if (custom == null || custom.isEmpty()) {
+      return Json.MAPPER.getNodeFactory().nullNode();
+    }
+    ObjectNode o = Json.object();
+    new java.util.TreeMap<>(custom).forEach(o::put);
+    return o;
+  }
+
+  private static String time(Instant t) {
+    return t == null ? "" : t.toString();
+  }
+
   private static void checkPath(String path) {
     for (String seg : path.split("/", -1)) {
-      if (seg.equals("..") || seg.equals(".")) {
-        throw VaultException.badRequest("invalid path: relative path segments are not allowed");
+      if (seg.equals("..") || seg.equals(".") || seg.isEmpty()) {
+        throw VaultException.badRequest("invalid path: empty or relative path segments are not allowed");
       }
     }
     if (path.length() > 4096) {

@@ -36,6 +36,7 @@ public final class SysRoutes {
 
   private final SealService seal;
   private final MountRouter mounts;
+  private final io.arcanum.api.kv.MountPurger purger;
   private final ServerInfo info;
   private final Clock clock;
   private final Duration timeout;
@@ -43,13 +44,16 @@ public final class SysRoutes {
   /**
    * @param seal the seal lifecycle
    * @param mounts the mount table access
+   * @param purger deletes a disabled mount's data
    * @param info identity strings
    * @param clock the clock (for server_time_utc and mount times)
    * @param timeout ask timeout
    */
-  public SysRoutes(SealService seal, MountRouter mounts, ServerInfo info, Clock clock, Duration timeout) {
+  public SysRoutes(SealService seal, MountRouter mounts, io.arcanum.api.kv.MountPurger purger, ServerInfo info,
+      Clock clock, Duration timeout) {
     this.seal = seal;
     this.mounts = mounts;
+    this.purger = purger;
     this.info = info;
     this.clock = clock;
     this.timeout = timeout;
@@ -118,10 +122,46 @@ public final class SysRoutes {
       return mounts.refresh().thenApply(m -> VaultResponse.sys(req.requestId(), mountList(m)));
     }
     if (path.startsWith("sys/mounts/")) {
-      if (op != Operation.WRITE) {
+      String rest = path.substring("sys/mounts/".length());
+      if (rest.endsWith("/tune")) {
+        return tune(req, op, normalizeMountPath(rest.substring(0, rest.length() - "/tune".length())));
+      }
+      switch (op) {
+        case WRITE:
+          return enableMount(req, rest);
+        case DELETE:
+          return disableMount(normalizeMountPath(rest));
+        case READ:
+          return withMount(normalizeMountPath(rest), m -> VaultResponse.sys(req.requestId(), mountJson(m)));
+        default:
+          throw VaultException.unsupportedOperation();
+      }
+    }
+    if (path.equals("sys/internal/ui/mounts") || path.equals("sys/internal/ui/mounts/")) {
+      if (op != Operation.READ) {
         throw VaultException.unsupportedOperation();
       }
-      return enableMount(req, path.substring("sys/mounts/".length()));
+      return mounts.refresh().thenApply(m -> {
+        ObjectNode d = Json.object();
+        d.set("secret", mountList(m));
+        d.putObject("auth");
+        return VaultResponse.ok(req.requestId(), d, "system");
+      });
+    }
+    if (path.startsWith("sys/internal/ui/mounts/")) {
+      if (op != Operation.READ) {
+        throw VaultException.unsupportedOperation();
+      }
+      String target = path.substring("sys/internal/ui/mounts/".length());
+      return mounts.resolve(target).thenApply(r -> {
+        if (r.isEmpty()) {
+          // As Vault: no mount there is a 403, so this path cannot be used to discover mounts.
+          throw VaultException.permissionDenied();
+        }
+        ObjectNode d = mountJson(r.get().mount());
+        d.put("path", r.get().mount().path());
+        return VaultResponse.ok(req.requestId(), d, "system");
+      });
     }
     throw VaultException.noHandler(path);
   }
@@ -280,9 +320,9 @@ public final class SysRoutes {
     ObjectNode o = Json.object();
     o.put("accessor", m.accessor());
     ObjectNode config = o.putObject("config");
-    config.put("default_lease_ttl", 0);
+    config.put("default_lease_ttl", m.defaultLeaseTtl().getSeconds());
     config.put("force_no_cache", false);
-    config.put("max_lease_ttl", 0);
+    config.put("max_lease_ttl", m.maxLeaseTtl().getSeconds());
     o.put("description", m.description());
     o.put("external_entropy_access", false);
     o.put("local", false);
@@ -294,6 +334,82 @@ public final class SysRoutes {
     o.put("type", m.type());
     o.put("uuid", m.uuid());
     return o;
+  }
+
+  private static String normalizeMountPath(String raw) {
+    return raw.endsWith("/") ? raw : raw + "/";
+  }
+
+  private CompletionStage<VaultResponse> withMount(String path,
+      java.util.function.Function<MountTable.Mount, VaultResponse> f) {
+    return mounts.refresh().thenApply(all -> {
+      MountTable.Mount m = all.get(path);
+      if (m == null) {
+        throw VaultException.badRequest("cannot find mount at \"" + path + "\"");
+      }
+      return f.apply(m);
+    });
+  }
+
+  private CompletionStage<VaultResponse> disableMount(String path) {
+    CompletionStage<java.util.Optional<MountTable.Mount>> asked =
+        mounts.table().askWithStatus(r -> new MountTable.Disable(path, r), timeout);
+    return Replies.mapped(asked).thenCompose(removed -> {
+      removed.ifPresent(purger::purge);
+      return mounts.refresh();
+    }).thenApply(m -> VaultResponse.noContent());
+  }
+
+  private CompletionStage<VaultResponse> tune(VaultRequest req, Operation op, String path) {
+    if (op == Operation.READ) {
+      return withMount(path, m -> {
+        ObjectNode d = Json.object();
+        d.put("default_lease_ttl", m.defaultLeaseTtl().getSeconds());
+        d.put("max_lease_ttl", m.maxLeaseTtl().getSeconds());
+        d.put("force_no_cache", false);
+        d.put("description", m.description());
+        d.putObject("options").put("version", m.version());
+        return VaultResponse.sys(req.requestId(), d);
+      });
+    }
+    if (op != Operation.WRITE) {
+      throw VaultException.unsupportedOperation();
+    }
+    JsonNode body = Json.objectOrNull(req.body());
+    String description = Json.stringField(body, "description", null);
+    java.time.Duration dlt = ttl(body, "default_lease_ttl");
+    java.time.Duration mlt = ttl(body, "max_lease_ttl");
+    JsonNode options = body == null ? null : body.get("options");
+    if (options != null && options.isObject() && options.hasNonNull("version")
+        && !options.get("version").asText().equals("2")) {
+      throw VaultException.badRequest("only KV version 2 is supported: options.version cannot be changed");
+    }
+    CompletionStage<MountTable.Mount> asked = mounts.table().askWithStatus(
+        r -> new MountTable.Tune(path, description, dlt, mlt, r), timeout);
+    return asked.exceptionally(e -> {
+      if (Replies.toVaultOrInternal(e).errors().contains(MountTable.NO_MOUNT)) {
+        throw VaultException.badRequest("cannot find mount at \"" + path + "\"");
+      }
+      return Replies.rethrow(e);
+    }).thenCompose(m -> mounts.refresh()).thenApply(m -> VaultResponse.noContent());
+  }
+
+  private static java.time.Duration ttl(JsonNode body, String field) {
+    JsonNode v = body == null ? null : body.get(field);
+    if (v == null || v.isNull() || (v.isTextual() && (v.textValue().isEmpty() || v.textValue().equals("system")))) {
+      return null;
+    }
+    try {
+      if (v.isIntegralNumber() && v.longValue() >= 0) {
+        return java.time.Duration.ofSeconds(v.longValue());
+      }
+      if (v.isTextual()) {
+        return io.arcanum.domain.util.GoDuration.parse(v.textValue());
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through
+    }
+    throw VaultException.badRequest("error converting input for field \"" + field + "\": expected a duration");
   }
 
   private CompletionStage<VaultResponse> enableMount(VaultRequest req, String rawPath) {
@@ -333,7 +449,7 @@ public final class SysRoutes {
     if (!version.equals("2")) {
       throw VaultException.badRequest("only KV version 2 is supported: set options.version to \"2\"");
     }
-    MountTable.Mount mount = new MountTable.Mount(path, "kv", "2", UUID.randomUUID().toString(),
+    MountTable.Mount mount = MountTable.Mount.kv2(path, UUID.randomUUID().toString(),
         "kv_" + UUID.randomUUID().toString().substring(0, 8), description, clock.instant());
     CompletionStage<MountTable.Mount> asked =
         mounts.table().askWithStatus(r -> new MountTable.Enable(mount, r), timeout);

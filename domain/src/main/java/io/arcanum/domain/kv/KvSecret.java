@@ -6,36 +6,69 @@ import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * One KV version 2 secret path: its versions and their metadata, as a persistent actor (one per path,
- * under cluster sharding; entity id {@code <mount uuid>/<path>}).
+ * One KV version 2 secret path: its versions and metadata, as a persistent actor (one per path,
+ * under cluster sharding; entity id {@code <mount uuid>/<path>}). Semantics follow Vault's KV v2
+ * (VAULT-API.md, "KV version 2").
  *
- * <p>How commands become events: a {@link Write} that passes its check-and-set becomes a
- * {@link VersionWritten} with the next version number; a {@link Read} reads the state and persists
- * nothing. Every event is sealed by the barrier before it reaches the journal and names this entity,
- * which checks the name on replay; an event that fails to open or names another entity puts the
- * entity in a failed state where every command gets an integrity error.
+ * <p>How commands become events:
+ * <ul>
+ *   <li>{@link Write} / {@link Patch} that pass check-and-set become a {@link VersionWritten} with the
+ *       next version, its scheduled deletion time (from {@code delete_version_after}) and the oldest
+ *       version to keep (from {@code max_versions}; older ones are pruned on replay too);</li>
+ *   <li>{@link DeleteVersions}, {@link UndeleteVersions}, {@link DestroyVersions} become
+ *       {@link VersionsDeleted}, {@link VersionsUndeleted}, {@link VersionsDestroyed} for the versions
+ *       they change (none: no event);</li>
+ *   <li>{@link WriteMetadata} becomes {@link MetadataWritten}; {@link DeleteMetadata} becomes
+ *       {@link MetadataDeleted}, after which the path starts again from nothing;</li>
+ *   <li>reads persist nothing.</li>
+ * </ul>
+ * Every event is sealed by the barrier and names this entity, which checks the name on replay; an
+ * event or snapshot that fails to open or names another entity puts the entity in a failed state
+ * where every command gets an integrity error. Snapshots (sealed too) every N events keep recovery
+ * of long histories fast.
  */
 public final class KvSecret
     extends EventSourcedBehavior<KvSecret.Command, SealedEvent, KvSecret.State> {
 
-  /** The sharding type key; persistence ids are {@code kv|<entity id>}. */
+  /** The sharding type key; persistence ids are {@code kv|<mount uuid>/<path>}. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "kv");
+
+  /** Tag of every KV event, read by the listing projection. */
+  public static final String TAG = "kv";
 
   /** Vault's message when {@code options.cas} differs from the current version. */
   public static final String CAS_MISMATCH = "check-and-set parameter did not match the current version";
+  /** Vault's message when check-and-set is required and missing. */
+  public static final String CAS_REQUIRED = "check-and-set parameter required for this call";
+  /** Message when a PATCH finds no live latest version (routes answer 404). */
+  public static final String NOTHING_TO_PATCH = "no data exists at the latest version to patch";
+
+  /** Message when a metadata PATCH finds no metadata (routes answer 404). */
+  public static final String NO_METADATA = "no metadata exists at this path";
+
+  /** Vault's default number of versions kept when neither the key nor the mount sets one. */
+  public static final int DEFAULT_MAX_VERSIONS = 10;
 
   // ---- commands ----
 
@@ -43,13 +76,38 @@ public final class KvSecret
   public interface Command extends CborSerializable {}
 
   /**
+   * The mount-wide KV settings (the mount's {@code config} endpoint) that apply to a write.
+   *
+   * @param maxVersions versions kept, 0 meaning 10
+   * @param casRequired whether every write needs {@code options.cas}
+   * @param deleteVersionAfter versions are soft-deleted this long after being written; zero: never
+   */
+  public record MountConfig(int maxVersions, boolean casRequired, Duration deleteVersionAfter)
+      implements CborSerializable {
+    /** Vault's defaults. */
+    public static final MountConfig DEFAULT = new MountConfig(0, false, Duration.ZERO);
+  }
+
+  /**
    * Writes a new version.
    *
    * @param data the secret's key/value object (a JSON object; never mutated)
    * @param cas the check-and-set version, or {@code null} for none
+   * @param mount the mount's settings
    * @param replyTo gets the new version's info, or an error with Vault's message
    */
-  public record Write(JsonNode data, Integer cas, ActorRef<StatusReply<VersionInfo>> replyTo)
+  public record Write(JsonNode data, Integer cas, MountConfig mount, ActorRef<StatusReply<VersionInfo>> replyTo)
+      implements Command {}
+
+  /**
+   * Writes a new version made by applying a JSON merge patch (RFC 7396) to the latest version.
+   *
+   * @param patch the merge patch (a JSON object)
+   * @param cas the check-and-set version, or null
+   * @param mount the mount's settings
+   * @param replyTo gets the new version's info; {@value #NOTHING_TO_PATCH} when there is no live latest version
+   */
+  public record Patch(JsonNode patch, Integer cas, MountConfig mount, ActorRef<StatusReply<VersionInfo>> replyTo)
       implements Command {}
 
   /**
@@ -60,8 +118,67 @@ public final class KvSecret
    */
   public record Read(Integer version, ActorRef<StatusReply<ReadResult>> replyTo) implements Command {}
 
+  /**
+   * Reads the metadata.
+   *
+   * @param replyTo gets the metadata, or a view with {@code exists == false}
+   */
+  public record ReadMetadata(ActorRef<StatusReply<Metadata>> replyTo) implements Command {}
+
+  /**
+   * Changes the key's settings (creating the metadata when it does not exist, unless {@code patch}).
+   * Null fields are left as they are.
+   *
+   * @param maxVersions versions to keep (0: the mount's), or null
+   * @param casRequired whether writes need cas, or null
+   * @param deleteVersionAfter soft-delete delay (zero: the mount's), or null
+   * @param customMetadata the new custom metadata, or null; with {@code patch} it is merged key by key
+   *     and a null value removes a key
+   * @param patch PATCH semantics: the metadata must exist ({@value #NO_METADATA} otherwise) and custom
+   *     metadata merges
+   * @param mount the mount's settings (for pruning)
+   * @param replyTo gets the metadata after the change
+   */
+  public record WriteMetadata(Integer maxVersions, Boolean casRequired, Duration deleteVersionAfter,
+      Map<String, String> customMetadata, boolean patch, MountConfig mount, ActorRef<StatusReply<Metadata>> replyTo)
+      implements Command {}
+
+  /**
+   * Soft-deletes versions.
+   *
+   * @param versions the versions; empty means the latest one
+   * @param replyTo acknowledged
+   */
+  public record DeleteVersions(List<Integer> versions, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Undoes soft deletes (not destroys).
+   *
+   * @param versions the versions
+   * @param replyTo acknowledged
+   */
+  public record UndeleteVersions(List<Integer> versions, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Destroys versions' data for good.
+   *
+   * @param versions the versions
+   * @param replyTo acknowledged
+   */
+  public record DestroyVersions(List<Integer> versions, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Removes every version and the metadata.
+   *
+   * @param replyTo acknowledged
+   */
+  public record DeleteMetadata(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** Stops the entity, dropping its decrypted state (sent to every entity when the node seals). */
   public enum Stop implements Command { INSTANCE }
+
+  /** Acknowledgement. */
+  public enum Done implements CborSerializable { DONE }
 
   // ---- replies ----
 
@@ -70,19 +187,47 @@ public final class KvSecret
    *
    * @param version the version number (from 1)
    * @param createdTime when it was written
-   * @param deletionTime when it was soft-deleted, or null
+   * @param deletionTime when it is (or was) soft-deleted, or null
    * @param destroyed whether its data was destroyed
    */
   public record VersionInfo(int version, Instant createdTime, Instant deletionTime, boolean destroyed)
-      implements CborSerializable {}
+      implements CborSerializable {
+    /**
+     * @param now the current time
+     * @return whether the version is soft-deleted at {@code now}
+     */
+    public boolean deletedAt(Instant now) {
+      return deletionTime != null && !deletionTime.isAfter(now);
+    }
+  }
 
   /**
    * The answer to a {@link Read}.
    *
    * @param data the version's data, or null when the version does not exist, is deleted or destroyed
    * @param info the version's metadata, or null when the version does not exist
+   * @param customMetadata the key's custom metadata (may be empty)
    */
-  public record ReadResult(JsonNode data, VersionInfo info) implements CborSerializable {}
+  public record ReadResult(JsonNode data, VersionInfo info, Map<String, String> customMetadata)
+      implements CborSerializable {}
+
+  /**
+   * The key's metadata.
+   *
+   * @param exists whether the key has metadata at all
+   * @param casRequired key setting
+   * @param createdTime when the metadata was created
+   * @param updatedTime last change
+   * @param currentVersion newest version (0: none)
+   * @param oldestVersion oldest version kept after pruning (0 until versions were pruned)
+   * @param maxVersions key setting (0: the mount's)
+   * @param deleteVersionAfter key setting (zero: the mount's)
+   * @param customMetadata custom metadata
+   * @param versions every kept version, oldest first
+   */
+  public record Metadata(boolean exists, boolean casRequired, Instant createdTime, Instant updatedTime,
+      int currentVersion, int oldestVersion, int maxVersions, Duration deleteVersionAfter,
+      Map<String, String> customMetadata, List<VersionInfo> versions) implements CborSerializable {}
 
   // ---- events ----
 
@@ -93,47 +238,139 @@ public final class KvSecret
    * @param version the new version number
    * @param data the data (never mutated)
    * @param createdTime when
+   * @param deletionTime when it will be soft-deleted (delete_version_after), or null
+   * @param keepFrom versions below this one are pruned
    */
-  public record VersionWritten(String entityId, int version, JsonNode data, Instant createdTime)
-      implements SealedEvent {}
+  public record VersionWritten(String entityId, int version, JsonNode data, Instant createdTime,
+      Instant deletionTime, int keepFrom) implements SealedEvent {}
+
+  /**
+   * Versions were soft-deleted.
+   *
+   * @param entityId the persistence id
+   * @param versions the versions
+   * @param time the deletion time
+   */
+  public record VersionsDeleted(String entityId, List<Integer> versions, Instant time) implements SealedEvent {}
+
+  /**
+   * Soft deletes were undone.
+   *
+   * @param entityId the persistence id
+   * @param versions the versions
+   * @param time when
+   */
+  public record VersionsUndeleted(String entityId, List<Integer> versions, Instant time) implements SealedEvent {}
+
+  /**
+   * Versions' data was destroyed.
+   *
+   * @param entityId the persistence id
+   * @param versions the versions
+   * @param time when
+   */
+  public record VersionsDestroyed(String entityId, List<Integer> versions, Instant time) implements SealedEvent {}
+
+  /**
+   * The key's settings changed.
+   *
+   * @param entityId the persistence id
+   * @param maxVersions versions kept (0: the mount's)
+   * @param casRequired whether writes need cas
+   * @param deleteVersionAfter soft-delete delay (zero: the mount's)
+   * @param customMetadata custom metadata
+   * @param time when
+   * @param keepFrom versions below this one are pruned
+   */
+  public record MetadataWritten(String entityId, int maxVersions, boolean casRequired, Duration deleteVersionAfter,
+      Map<String, String> customMetadata, Instant time, int keepFrom) implements SealedEvent {}
+
+  /**
+   * Every version and the metadata were removed.
+   *
+   * @param entityId the persistence id
+   * @param time when
+   */
+  public record MetadataDeleted(String entityId, Instant time) implements SealedEvent {}
+
+  /**
+   * The state as stored in a snapshot (sealed like events).
+   *
+   * @param entityId the persistence id
+   * @param exists whether metadata exists
+   * @param versions kept versions with their data
+   * @param currentVersion newest version
+   * @param oldestVersion oldest kept after pruning
+   * @param maxVersions key setting
+   * @param casRequired key setting
+   * @param deleteVersionAfter key setting
+   * @param customMetadata custom metadata
+   * @param createdTime metadata creation
+   * @param updatedTime last change
+   */
+  public record Snapshot(String entityId, boolean exists, List<StoredVersion> versions, int currentVersion,
+      int oldestVersion, int maxVersions, boolean casRequired, Duration deleteVersionAfter,
+      Map<String, String> customMetadata, Instant createdTime, Instant updatedTime) implements SealedEvent {}
+
+  /**
+   * One version inside a snapshot.
+   *
+   * @param info its metadata
+   * @param data its data, or null when destroyed
+   */
+  public record StoredVersion(VersionInfo info, JsonNode data) {}
 
   // ---- state ----
 
   /**
-   * The versions of a secret. Mutable, and changed only by the event handler (as Pekko allows for Java
-   * state), so that replaying thousands of versions stays linear.
+   * The versions and settings of a secret. Mutable, and changed only by the event handler (as Pekko
+   * allows for Java state), so that replaying thousands of versions stays linear.
    */
   public static final class State {
-    final TreeMap<Integer, Version> versions = new TreeMap<>();
+    final TreeMap<Integer, StoredVersion> versions = new TreeMap<>();
+    boolean exists;
     int currentVersion;
+    int oldestVersion;
+    int maxVersions;
+    boolean casRequired;
+    Duration deleteVersionAfter = Duration.ZERO;
+    Map<String, String> customMetadata = Map.of();
+    Instant createdTime;
+    Instant updatedTime;
     String tampered;
 
     /** @return the newest version number, 0 when nothing was written */
     public int currentVersion() {
       return currentVersion;
     }
-  }
 
-  record Version(VersionInfo info, JsonNode data) {}
+    /** @return the numbers of the versions kept */
+    public Set<Integer> versionNumbers() {
+      return versions.keySet();
+    }
+  }
 
   // ---- behavior ----
 
   private final String persistenceId;
   private final Clock clock;
+  private final int snapshotEvery;
 
   /**
    * @param entityId the sharding entity id ({@code <mount uuid>/<path>})
-   * @param clock the clock for created times
+   * @param clock the clock for created and deletion times
+   * @param snapshotEvery take a (sealed) snapshot every this many events; 0 disables snapshots
    * @return the behavior of that secret
    */
-  public static Behavior<Command> create(String entityId, Clock clock) {
-    return new KvSecret(PersistenceId.of(TYPE_KEY.name(), entityId), clock);
+  public static Behavior<Command> create(String entityId, Clock clock, int snapshotEvery) {
+    return new KvSecret(PersistenceId.of(TYPE_KEY.name(), entityId), clock, snapshotEvery);
   }
 
-  private KvSecret(PersistenceId persistenceId, Clock clock) {
+  private KvSecret(PersistenceId persistenceId, Clock clock, int snapshotEvery) {
     super(persistenceId);
     this.persistenceId = persistenceId.id();
     this.clock = clock;
+    this.snapshotEvery = snapshotEvery;
   }
 
   @Override
@@ -142,62 +379,318 @@ public final class KvSecret
   }
 
   @Override
+  public Set<String> tagsFor(SealedEvent event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return snapshotEvery > 0 ? RetentionCriteria.snapshotEvery(snapshotEvery, 2) : RetentionCriteria.disabled();
+  }
+
+  @Override
   public CommandHandler<Command, SealedEvent, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
-        .onCommand(Write.class, this::onWrite)
-        .onCommand(Read.class, this::onRead)
+        .onCommand(Write.class, (s, c) -> guarded(s, c.replyTo(), () -> onWrite(s, c.data(), c.cas(), c.mount(), c.replyTo())))
+        .onCommand(Patch.class, (s, c) -> guarded(s, c.replyTo(), () -> onPatch(s, c)))
+        .onCommand(Read.class, (s, c) -> guarded(s, c.replyTo(), () -> onRead(s, c)))
+        .onCommand(ReadMetadata.class, (s, c) -> guarded(s, c.replyTo(),
+            () -> Effect().reply(c.replyTo(), StatusReply.success(metadata(s)))))
+        .onCommand(WriteMetadata.class, (s, c) -> guarded(s, c.replyTo(), () -> onWriteMetadata(s, c)))
+        .onCommand(DeleteVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onDelete(s, c)))
+        .onCommand(UndeleteVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onUndelete(s, c)))
+        .onCommand(DestroyVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onDestroy(s, c)))
+        .onCommand(DeleteMetadata.class, (s, c) -> guarded(s, c.replyTo(), () -> s.exists
+            ? Effect().persist(new MetadataDeleted(persistenceId, clock.instant()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE))
+            : Effect().reply(c.replyTo(), StatusReply.success(Done.DONE))))
         .build();
   }
 
-  private Effect<SealedEvent, State> onWrite(State state, Write cmd) {
-    if (state.tampered != null) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error(state.tampered));
+  private <T> Effect<SealedEvent, State> guarded(State s, ActorRef<StatusReply<T>> replyTo,
+      java.util.function.Supplier<Effect<SealedEvent, State>> effect) {
+    if (s.tampered != null) {
+      return Effect().reply(replyTo, StatusReply.error(s.tampered));
     }
-    if (cmd.cas() != null && cmd.cas() != state.currentVersion) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error(CAS_MISMATCH));
-    }
-    VersionWritten evt =
-        new VersionWritten(persistenceId, state.currentVersion + 1, cmd.data(), clock.instant());
-    return Effect().persist(evt).thenReply(cmd.replyTo(),
-        s -> StatusReply.success(s.versions.get(evt.version()).info()));
+    return effect.get();
   }
 
-  private Effect<SealedEvent, State> onRead(State state, Read cmd) {
-    if (state.tampered != null) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error(state.tampered));
+  private Effect<SealedEvent, State> onWrite(State s, JsonNode data, Integer cas, MountConfig mount,
+      ActorRef<StatusReply<VersionInfo>> replyTo) {
+    if (cas == null && (s.casRequired || mount.casRequired())) {
+      return Effect().reply(replyTo, StatusReply.error(CAS_REQUIRED));
     }
-    int v = cmd.version() == null || cmd.version() == 0 ? state.currentVersion : cmd.version();
-    Version version = state.versions.get(v);
+    if (cas != null && cas != s.currentVersion) {
+      return Effect().reply(replyTo, StatusReply.error(CAS_MISMATCH));
+    }
+    Instant now = clock.instant();
+    int version = s.currentVersion + 1;
+    Duration dva = effectiveDeleteVersionAfter(s.deleteVersionAfter, mount.deleteVersionAfter());
+    Instant deletion = dva.isZero() ? null : now.plus(dva);
+    int keep = effectiveMaxVersions(s.maxVersions, mount.maxVersions());
+    int keepFrom = Math.max(firstKept(s), version - keep + 1);
+    VersionWritten evt = new VersionWritten(persistenceId, version, data, now, deletion, keepFrom);
+    return Effect().persist(evt).thenReply(replyTo, st -> StatusReply.success(st.versions.get(version).info()));
+  }
+
+  private Effect<SealedEvent, State> onPatch(State s, Patch c) {
+    StoredVersion latest = s.versions.get(s.currentVersion);
+    if (latest == null || latest.data() == null || latest.info().deletedAt(clock.instant())) {
+      return Effect().reply(c.replyTo(), StatusReply.error(NOTHING_TO_PATCH));
+    }
+    return onWrite(s, MergePatch.apply(latest.data(), c.patch()), c.cas(), c.mount(), c.replyTo());
+  }
+
+  private Effect<SealedEvent, State> onRead(State s, Read c) {
+    int v = c.version() == null || c.version() == 0 ? s.currentVersion : c.version();
+    StoredVersion version = s.versions.get(v);
     if (version == null) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new ReadResult(null, null)));
+      return Effect().reply(c.replyTo(), StatusReply.success(new ReadResult(null, null, s.customMetadata)));
     }
-    boolean hidden = version.info().destroyed() || version.info().deletionTime() != null;
-    return Effect().reply(cmd.replyTo(),
-        StatusReply.success(new ReadResult(hidden ? null : version.data(), version.info())));
+    boolean hidden = version.info().destroyed() || version.info().deletedAt(clock.instant());
+    return Effect().reply(c.replyTo(),
+        StatusReply.success(new ReadResult(hidden ? null : version.data(), version.info(), s.customMetadata)));
+  }
+
+  private Effect<SealedEvent, State> onWriteMetadata(State s, WriteMetadata c) {
+    if (c.patch() && !s.exists) {
+      return Effect().reply(c.replyTo(), StatusReply.error(NO_METADATA));
+    }
+    Map<String, String> custom = s.customMetadata;
+    if (c.customMetadata() != null) {
+      Map<String, String> merged = new java.util.HashMap<>(c.patch() ? s.customMetadata : Map.of());
+      c.customMetadata().forEach((k, v) -> {
+        if (v == null) {
+          merged.remove(k);
+        } else {
+          merged.put(k, v);
+        }
+      });
+      String violation = CustomMetadata.violation(merged);
+      if (violation != null) {
+        return Effect().reply(c.replyTo(), StatusReply.error(violation));
+      }
+      custom = merged;
+    }
+    int max = c.maxVersions() != null ? c.maxVersions() : s.maxVersions;
+    int keep = effectiveMaxVersions(max, c.mount().maxVersions());
+    int keepFrom = Math.max(firstKept(s), s.currentVersion - keep + 1);
+    MetadataWritten evt = new MetadataWritten(persistenceId, max,
+        c.casRequired() != null ? c.casRequired() : s.casRequired,
+        c.deleteVersionAfter() != null ? c.deleteVersionAfter() : s.deleteVersionAfter,
+        Map.copyOf(custom), clock.instant(), keepFrom);
+    return Effect().persist(evt).thenReply(c.replyTo(), st -> StatusReply.success(metadata(st)));
+  }
+
+  private Effect<SealedEvent, State> onDelete(State s, DeleteVersions c) {
+    Instant now = clock.instant();
+    List<Integer> wanted = c.versions().isEmpty() ? List.of(s.currentVersion) : c.versions();
+    List<Integer> changed = new ArrayList<>();
+    for (int v : wanted) {
+      StoredVersion sv = s.versions.get(v);
+      if (sv != null && !sv.info().destroyed() && !sv.info().deletedAt(now) && !changed.contains(v)) {
+        changed.add(v);
+      }
+    }
+    return persistIfAny(changed.isEmpty() ? null : new VersionsDeleted(persistenceId, changed, now), c.replyTo());
+  }
+
+  private Effect<SealedEvent, State> onUndelete(State s, UndeleteVersions c) {
+    List<Integer> changed = new ArrayList<>();
+    for (int v : c.versions()) {
+      StoredVersion sv = s.versions.get(v);
+      if (sv != null && !sv.info().destroyed() && sv.info().deletionTime() != null && !changed.contains(v)) {
+        changed.add(v);
+      }
+    }
+    return persistIfAny(changed.isEmpty() ? null : new VersionsUndeleted(persistenceId, changed, clock.instant()),
+        c.replyTo());
+  }
+
+  private Effect<SealedEvent, State> onDestroy(State s, DestroyVersions c) {
+    List<Integer> changed = new ArrayList<>();
+    for (int v : c.versions()) {
+      StoredVersion sv = s.versions.get(v);
+      if (sv != null && !sv.info().destroyed() && !changed.contains(v)) {
+        changed.add(v);
+      }
+    }
+    return persistIfAny(changed.isEmpty() ? null : new VersionsDestroyed(persistenceId, changed, clock.instant()),
+        c.replyTo());
+  }
+
+  private Effect<SealedEvent, State> persistIfAny(SealedEvent evt, ActorRef<StatusReply<Done>> replyTo) {
+    if (evt == null) {
+      return Effect().reply(replyTo, StatusReply.success(Done.DONE));
+    }
+    return Effect().persist(evt).thenReply(replyTo, st -> StatusReply.success(Done.DONE));
+  }
+
+  /**
+   * The number of versions kept: the key's setting when set, else the mount's, else 10 (the key's
+   * setting overrides the mount's, as Vault documents; see docs/compatibility.md).
+   *
+   * @param key the key's max_versions (0: unset)
+   * @param mount the mount's max_versions (0: unset)
+   * @return versions to keep, at least 1
+   */
+  public static int effectiveMaxVersions(int key, int mount) {
+    if (key > 0) {
+      return key;
+    }
+    return mount > 0 ? mount : DEFAULT_MAX_VERSIONS;
+  }
+
+  /**
+   * The soft-delete delay: the shorter of the key's and the mount's when both are set (Vault: a key
+   * value longer than the mount's is capped by it), else whichever is set; zero for never.
+   *
+   * @param key the key's delete_version_after
+   * @param mount the mount's delete_version_after
+   * @return the delay, zero for never
+   */
+  public static Duration effectiveDeleteVersionAfter(Duration key, Duration mount) {
+    if (key.isZero()) {
+      return mount;
+    }
+    if (mount.isZero()) {
+      return key;
+    }
+    return key.compareTo(mount) < 0 ? key : mount;
+  }
+
+  private static int firstKept(State s) {
+    return s.versions.isEmpty() ? 1 : s.versions.firstKey();
+  }
+
+  private static Metadata metadata(State s) {
+    List<VersionInfo> infos = new ArrayList<>();
+    s.versions.values().forEach(v -> infos.add(v.info()));
+    return new Metadata(s.exists, s.casRequired, s.createdTime, s.updatedTime, s.currentVersion, s.oldestVersion,
+        s.maxVersions, s.deleteVersionAfter, s.customMetadata, infos);
   }
 
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(TamperedEvent.class, (state, evt) -> tamper(state, evt.reason()))
-        .onEvent(VersionWritten.class, (state, evt) -> {
-          if (!persistenceId.equals(evt.entityId())) {
-            return tamper(state, "event belongs to another entity");
-          }
-          state.versions.put(evt.version(),
-              new Version(new VersionInfo(evt.version(), evt.createdTime(), null, false), evt.data()));
-          state.currentVersion = Math.max(state.currentVersion, evt.version());
-          return state;
-        })
+        .onEvent(TamperedEvent.class, (s, e) -> tamper(s, e.reason()))
+        .onEvent(VersionWritten.class, (s, e) -> owned(s, e, () -> {
+          touch(s, e.createdTime());
+          s.versions.put(e.version(), new StoredVersion(
+              new VersionInfo(e.version(), e.createdTime(), e.deletionTime(), false), e.data()));
+          s.currentVersion = Math.max(s.currentVersion, e.version());
+          prune(s, e.keepFrom());
+        }))
+        .onEvent(VersionsDeleted.class, (s, e) -> owned(s, e, () -> change(s, e.versions(),
+            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(), e.time(), false), v.data()))))
+        .onEvent(VersionsUndeleted.class, (s, e) -> owned(s, e, () -> change(s, e.versions(),
+            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(), null, false), v.data()))))
+        .onEvent(VersionsDestroyed.class, (s, e) -> owned(s, e, () -> change(s, e.versions(),
+            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(),
+                v.info().deletionTime(), true), null))))
+        .onEvent(MetadataWritten.class, (s, e) -> owned(s, e, () -> {
+          touch(s, e.time());
+          s.maxVersions = e.maxVersions();
+          s.casRequired = e.casRequired();
+          s.deleteVersionAfter = e.deleteVersionAfter();
+          s.customMetadata = e.customMetadata();
+          prune(s, e.keepFrom());
+        }))
+        .onEvent(MetadataDeleted.class, (s, e) -> owned(s, e, () -> {
+          s.versions.clear();
+          s.exists = false;
+          s.currentVersion = 0;
+          s.oldestVersion = 0;
+          s.maxVersions = 0;
+          s.casRequired = false;
+          s.deleteVersionAfter = Duration.ZERO;
+          s.customMetadata = Map.of();
+          s.createdTime = null;
+          s.updatedTime = null;
+        }))
         .build();
+  }
+
+  private State owned(State s, SealedEvent e, Runnable apply) {
+    if (s.tampered != null) {
+      return s;
+    }
+    if (!persistenceId.equals(e.entityId())) {
+      return tamper(s, "event belongs to another entity");
+    }
+    apply.run();
+    return s;
+  }
+
+  private static void touch(State s, Instant t) {
+    if (!s.exists) {
+      s.exists = true;
+      s.createdTime = t;
+    }
+    s.updatedTime = t;
+  }
+
+  private static void prune(State s, int keepFrom) {
+    boolean pruned = false;
+    while (!s.versions.isEmpty() && s.versions.firstKey() < keepFrom) {
+      s.versions.pollFirstEntry();
+      pruned = true;
+    }
+    if (pruned) {
+      s.oldestVersion = s.versions.isEmpty() ? keepFrom : s.versions.firstKey();
+    }
+  }
+
+  private static void change(State s, List<Integer> versions, java.util.function.UnaryOperator<StoredVersion> f) {
+    for (int v : versions) {
+      StoredVersion sv = s.versions.get(v);
+      if (sv != null) {
+        s.versions.put(v, f.apply(sv));
+      }
+    }
   }
 
   private State tamper(State state, String reason) {
     state.tampered = new IntegrityException(reason + " (" + persistenceId + ")").getMessage();
     state.versions.clear();
     return state;
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State s) {
+        return new Snapshot(persistenceId, s.exists, new ArrayList<>(s.versions.values()), s.currentVersion,
+            s.oldestVersion, s.maxVersions, s.casRequired, s.deleteVersionAfter, new LinkedHashMap<>(s.customMetadata),
+            s.createdTime, s.updatedTime);
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        State s = new State();
+        if (from instanceof TamperedEvent t) {
+          return tamper(s, t.reason());
+        }
+        Snapshot snap = (Snapshot) from;
+        if (!persistenceId.equals(snap.entityId())) {
+          return tamper(s, "snapshot belongs to another entity");
+        }
+        snap.versions().forEach(v -> s.versions.put(v.info().version(), v));
+        s.exists = snap.exists();
+        s.currentVersion = snap.currentVersion();
+        s.oldestVersion = snap.oldestVersion();
+        s.maxVersions = snap.maxVersions();
+        s.casRequired = snap.casRequired();
+        s.deleteVersionAfter = snap.deleteVersionAfter();
+        s.customMetadata = Map.copyOf(snap.customMetadata());
+        s.createdTime = snap.createdTime();
+        s.updatedTime = snap.updatedTime();
+        return s;
+      }
+    };
   }
 }

@@ -4,6 +4,8 @@ import io.arcanum.domain.CborSerializable;
 import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
+import io.arcanum.domain.kv.KvSecret;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,21 +15,24 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
- * The secrets engines mounted in the cluster, as one persistent actor.
+ * The secrets engines mounted in the cluster, as one persistent actor (a single sharded entity, so it
+ * can be stopped when the node seals and restarted on demand).
  *
- * <p>How commands become events: an {@link Enable} of a free path becomes a {@link MountEnabled} with a
- * fresh uuid and accessor; {@link Get} reads the table. A mount's data lives under its uuid, not its
- * path, so that a later mount at the same path never sees an older mount's secrets. Events are sealed
- * by the barrier (the mount table is barrier-encrypted in Vault too).
+ * <p>How commands become events: {@link Enable} of a free path becomes {@link MountEnabled} (with a
+ * fresh uuid and accessor); {@link Disable} becomes {@link MountDisabled}; {@link Tune} becomes
+ * {@link MountTuned}; {@link ConfigureKv} (the KV mount's {@code config} endpoint) becomes
+ * {@link KvConfigured}; {@link Get} reads. A mount's data lives under its uuid, not its path, so a
+ * later mount at the same path never sees an older mount's secrets. Events are sealed by the barrier.
  */
 public final class MountTable
     extends EventSourcedBehavior<MountTable.Command, SealedEvent, MountTable.State> {
 
-  /** The sharding type key: the table is one sharded entity, so it can be stopped and restarted. */
+  /** The sharding type key. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "mounts");
 
   /** The entity id of the one mount table. */
@@ -46,9 +51,29 @@ public final class MountTable
    * @param accessor the mount accessor ({@code kv_} and 8 hex digits)
    * @param description free text
    * @param createdTime when it was enabled
+   * @param kvConfig the KV settings of the mount ({@code <mount>/config})
+   * @param defaultLeaseTtl tuned default lease TTL (zero: system default)
+   * @param maxLeaseTtl tuned max lease TTL (zero: system default)
    */
   public record Mount(String path, String type, String version, String uuid, String accessor,
-      String description, Instant createdTime) implements CborSerializable {}
+      String description, Instant createdTime, KvSecret.MountConfig kvConfig, Duration defaultLeaseTtl,
+      Duration maxLeaseTtl) implements CborSerializable {
+
+    /**
+     * A new mount with default KV settings and no tuning.
+     *
+     * @param path the mount path ending with {@code /}
+     * @param uuid the uuid
+     * @param accessor the accessor
+     * @param description free text
+     * @param createdTime when
+     * @return the mount
+     */
+    public static Mount kv2(String path, String uuid, String accessor, String description, Instant createdTime) {
+      return new Mount(path, "kv", "2", uuid, accessor, description, createdTime, KvSecret.MountConfig.DEFAULT,
+          Duration.ZERO, Duration.ZERO);
+    }
+  }
 
   /** Commands of the mount table. */
   public interface Command extends CborSerializable {}
@@ -62,6 +87,36 @@ public final class MountTable
   public record Enable(Mount mount, ActorRef<StatusReply<Mount>> replyTo) implements Command {}
 
   /**
+   * Disables a mount.
+   *
+   * @param path the mount path ending with {@code /}
+   * @param replyTo gets the removed mount, or null when nothing was mounted there
+   */
+  public record Disable(String path, ActorRef<StatusReply<java.util.Optional<Mount>>> replyTo) implements Command {}
+
+  /**
+   * Tunes a mount; null fields are unchanged.
+   *
+   * @param path the mount path
+   * @param description new description or null
+   * @param defaultLeaseTtl new default lease TTL or null
+   * @param maxLeaseTtl new max lease TTL or null
+   * @param replyTo gets the mount after the change, or an error when nothing is mounted there
+   */
+  public record Tune(String path, String description, Duration defaultLeaseTtl, Duration maxLeaseTtl,
+      ActorRef<StatusReply<Mount>> replyTo) implements Command {}
+
+  /**
+   * Sets a KV mount's settings.
+   *
+   * @param path the mount path
+   * @param config the new settings
+   * @param replyTo gets the mount after the change
+   */
+  public record ConfigureKv(String path, KvSecret.MountConfig config, ActorRef<StatusReply<Mount>> replyTo)
+      implements Command {}
+
+  /**
    * Reads the table.
    *
    * @param replyTo gets every mount by path
@@ -71,6 +126,9 @@ public final class MountTable
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
 
+  /** Message when a path holds no mount. */
+  public static final String NO_MOUNT = "no mount at this path";
+
   /**
    * A mount was enabled.
    *
@@ -78,6 +136,32 @@ public final class MountTable
    * @param mount the mount
    */
   public record MountEnabled(String entityId, Mount mount) implements SealedEvent {}
+
+  /**
+   * A mount was disabled.
+   *
+   * @param entityId the persistence id of the table
+   * @param path its path
+   * @param uuid its uuid
+   */
+  public record MountDisabled(String entityId, String path, String uuid) implements SealedEvent {}
+
+  /**
+   * A mount was tuned.
+   *
+   * @param entityId the persistence id of the table
+   * @param mount the mount after tuning
+   */
+  public record MountTuned(String entityId, Mount mount) implements SealedEvent {}
+
+  /**
+   * A KV mount's settings changed.
+   *
+   * @param entityId the persistence id of the table
+   * @param path the mount path
+   * @param config the settings
+   */
+  public record KvConfigured(String entityId, String path, KvSecret.MountConfig config) implements SealedEvent {}
 
   /** State: mounts by path; {@code tampered} holds an integrity error once an event failed to open. */
   public static final class State {
@@ -107,25 +191,55 @@ public final class MountTable
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.tampered != null
             ? StatusReply.error(s.tampered)
             : StatusReply.success(Map.copyOf(s.mounts))))
-        .onCommand(Enable.class, (s, c) -> {
+        .onCommand(Enable.class, this::onEnable)
+        .onCommand(Disable.class, (s, c) -> {
           if (s.tampered != null) {
             return Effect().reply(c.replyTo(), StatusReply.error(s.tampered));
           }
-          String path = c.mount().path();
-          for (String existing : s.mounts.keySet()) {
-            if (existing.equals(path)) {
-              return Effect().reply(c.replyTo(),
-                  StatusReply.error("path is already in use at " + existing));
-            }
-            if (existing.startsWith(path) || path.startsWith(existing)) {
-              return Effect().reply(c.replyTo(),
-                  StatusReply.error("existing mount at " + existing));
-            }
+          Mount m = s.mounts.get(c.path());
+          if (m == null) {
+            return Effect().reply(c.replyTo(), StatusReply.success(java.util.Optional.empty()));
           }
-          return Effect().persist(new MountEnabled(PERSISTENCE_ID.id(), c.mount()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(c.mount()));
+          return Effect().persist(new MountDisabled(PERSISTENCE_ID.id(), m.path(), m.uuid()))
+              .thenReply(c.replyTo(), st -> StatusReply.success(java.util.Optional.of(m)));
         })
+        .onCommand(Tune.class, (s, c) -> withMount(s, c.path(), c.replyTo(), m -> new MountTuned(PERSISTENCE_ID.id(),
+            new Mount(m.path(), m.type(), m.version(), m.uuid(), m.accessor(),
+                c.description() != null ? c.description() : m.description(), m.createdTime(), m.kvConfig(),
+                c.defaultLeaseTtl() != null ? c.defaultLeaseTtl() : m.defaultLeaseTtl(),
+                c.maxLeaseTtl() != null ? c.maxLeaseTtl() : m.maxLeaseTtl()))))
+        .onCommand(ConfigureKv.class, (s, c) -> withMount(s, c.path(), c.replyTo(),
+            m -> new KvConfigured(PERSISTENCE_ID.id(), m.path(), c.config())))
         .build();
+  }
+
+  private Effect<SealedEvent, State> onEnable(State s, Enable c) {
+    if (s.tampered != null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(s.tampered));
+    }
+    String path = c.mount().path();
+    for (String existing : s.mounts.keySet()) {
+      if (existing.equals(path)) {
+        return Effect().reply(c.replyTo(), StatusReply.error("path is already in use at " + existing));
+      }
+      if (existing.startsWith(path) || path.startsWith(existing)) {
+        return Effect().reply(c.replyTo(), StatusReply.error("existing mount at " + existing));
+      }
+    }
+    return Effect().persist(new MountEnabled(PERSISTENCE_ID.id(), c.mount()))
+        .thenReply(c.replyTo(), st -> StatusReply.success(c.mount()));
+  }
+
+  private Effect<SealedEvent, State> withMount(State s, String path, ActorRef<StatusReply<Mount>> replyTo,
+      java.util.function.Function<Mount, SealedEvent> event) {
+    if (s.tampered != null) {
+      return Effect().reply(replyTo, StatusReply.error(s.tampered));
+    }
+    Mount m = s.mounts.get(path);
+    if (m == null) {
+      return Effect().reply(replyTo, StatusReply.error(NO_MOUNT));
+    }
+    return Effect().persist(event.apply(m)).thenReply(replyTo, st -> StatusReply.success(st.mounts.get(path)));
   }
 
   @Override
@@ -133,14 +247,28 @@ public final class MountTable
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(TamperedEvent.class, (s, e) -> tamper(s, e.reason()))
-        .onEvent(MountEnabled.class, (s, e) -> {
-          if (!PERSISTENCE_ID.id().equals(e.entityId())) {
-            return tamper(s, "event belongs to another entity");
+        .onEvent(MountEnabled.class, (s, e) -> owned(s, e, () -> s.mounts.put(e.mount().path(), e.mount())))
+        .onEvent(MountDisabled.class, (s, e) -> owned(s, e, () -> s.mounts.remove(e.path())))
+        .onEvent(MountTuned.class, (s, e) -> owned(s, e, () -> s.mounts.put(e.mount().path(), e.mount())))
+        .onEvent(KvConfigured.class, (s, e) -> owned(s, e, () -> {
+          Mount m = s.mounts.get(e.path());
+          if (m != null) {
+            s.mounts.put(m.path(), new Mount(m.path(), m.type(), m.version(), m.uuid(), m.accessor(), m.description(),
+                m.createdTime(), e.config(), m.defaultLeaseTtl(), m.maxLeaseTtl()));
           }
-          s.mounts.put(e.mount().path(), e.mount());
-          return s;
-        })
+        }))
         .build();
+  }
+
+  private static State owned(State s, SealedEvent e, Runnable apply) {
+    if (s.tampered != null) {
+      return s;
+    }
+    if (!PERSISTENCE_ID.id().equals(e.entityId())) {
+      return tamper(s, "event belongs to another entity");
+    }
+    apply.run();
+    return s;
   }
 
   private static State tamper(State s, String reason) {

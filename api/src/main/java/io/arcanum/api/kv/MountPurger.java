@@ -1,0 +1,73 @@
+package io.arcanum.api.kv;
+
+import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.domain.mount.MountTable;
+import io.arcanum.projections.kvindex.KvIndex;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.cassandra.cleanup.Cleanup;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * Deletes a disabled mount's data, as Vault does when a secrets engine is disabled: every secret of
+ * the mount (found through the listing table) is stopped, then its events, tagged events and
+ * snapshots are deleted from the journal, then the mount's listing rows. The mount's uuid is never
+ * reused, so nothing of it can come back even before the purge ends.
+ */
+public final class MountPurger {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MountPurger.class);
+
+  private final ClusterSharding sharding;
+  private final KvIndex index;
+  private final Cleanup cleanup;
+
+  /**
+   * @param system the actor system
+   * @param index the listing table
+   */
+  public MountPurger(ActorSystem<?> system, KvIndex index) {
+    this.sharding = ClusterSharding.get(system);
+    this.index = index;
+    this.cleanup = new Cleanup(system);
+  }
+
+  /**
+   * @param mount the disabled mount
+   * @return completes with the number of secrets purged
+   */
+  public CompletionStage<Integer> purge(MountTable.Mount mount) {
+    java.util.concurrent.atomic.AtomicInteger purged = new java.util.concurrent.atomic.AtomicInteger();
+    return index.allKeys(mount.uuid()).thenCompose(keys -> {
+      purged.set(keys.size());
+      for (String key : keys) {
+        sharding.entityRefFor(KvSecret.TYPE_KEY, mount.uuid() + "/" + key).tell(KvSecret.Stop.INSTANCE);
+      }
+      List<String> pids = keys.stream()
+          .map(k -> PersistenceId.of(KvSecret.TYPE_KEY.name(), mount.uuid() + "/" + k).id())
+          .toList();
+      if (pids.isEmpty()) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      var seq = CollectionConverters.asScala(pids).toList();
+      return FutureConverters.asJava(cleanup.deleteAllTaggedEvents(seq))
+          .thenCompose(d -> FutureConverters.asJava(cleanup.deleteAll(seq, false)));
+    }).thenCompose(d -> index.dropMount(mount.uuid()))
+        .thenApply(d -> purged.get())
+        .whenComplete((n, e) -> {
+          if (e != null) {
+            LOG.error("purging the data of disabled mount {} failed: {}", mount.path(), e.toString());
+          } else {
+            LOG.info("purged {} secret(s) of disabled mount {}", n, mount.path());
+          }
+        });
+  }
+}
