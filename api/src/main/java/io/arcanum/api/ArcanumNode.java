@@ -1,8 +1,13 @@
 package io.arcanum.api;
 
 import com.typesafe.config.Config;
-import io.arcanum.api.auth.Authenticator;
 import io.arcanum.api.auth.Authorizer;
+import io.arcanum.api.auth.PolicyCache;
+import io.arcanum.api.auth.TokenRoutes;
+import io.arcanum.api.auth.TokenService;
+import io.arcanum.api.sys.PolicyRoutes;
+import io.arcanum.domain.policy.PolicyStore;
+import io.arcanum.domain.token.TokenAccessor;
 import io.arcanum.api.http.HttpFront;
 import io.arcanum.api.http.VaultRoutes;
 import io.arcanum.api.kv.KvRoutes;
@@ -97,8 +102,12 @@ public final class ArcanumNode {
       int snapshotEvery = full.getInt("arcanum.kv.snapshot-every");
       sharding.init(Entity.of(KvSecret.TYPE_KEY, ctx -> KvSecret.create(ctx.getEntityId(), clock, snapshotEvery))
           .withStopMessage(KvSecret.Stop.INSTANCE));
-      sharding.init(Entity.of(TokenEntry.TYPE_KEY, ctx -> TokenEntry.create(ctx.getEntityId()))
+      sharding.init(Entity.of(TokenEntry.TYPE_KEY, ctx -> TokenEntry.create(ctx.getEntityId(), clock))
           .withStopMessage(TokenEntry.Stop.INSTANCE));
+      sharding.init(Entity.of(TokenAccessor.TYPE_KEY, ctx -> TokenAccessor.create(ctx.getEntityId()))
+          .withStopMessage(TokenAccessor.Stop.INSTANCE));
+      sharding.init(Entity.of(PolicyStore.TYPE_KEY, ctx -> PolicyStore.create())
+          .withStopMessage(PolicyStore.Stop.INSTANCE));
       sharding.init(Entity.of(MountTable.TYPE_KEY, ctx -> MountTable.create())
           .withStopMessage(MountTable.Stop.INSTANCE));
       ActorRef<KeyringStore.Command> keyringStore =
@@ -107,10 +116,17 @@ public final class ArcanumNode {
       EntityStopper stopper = new EntityStopper(system, List.of(
           new EntityStopper.StoppableType<>(KvSecret.TYPE_KEY, KvSecret.Stop.INSTANCE),
           new EntityStopper.StoppableType<>(TokenEntry.TYPE_KEY, TokenEntry.Stop.INSTANCE),
-          new EntityStopper.StoppableType<>(MountTable.TYPE_KEY, MountTable.Stop.INSTANCE)), timeout);
-      SealService seal = new SealService(system, keyringStore, BarrierExtension.get(system).barrier(), stopper,
-          timeout, clock);
+          new EntityStopper.StoppableType<>(MountTable.TYPE_KEY, MountTable.Stop.INSTANCE),
+          new EntityStopper.StoppableType<>(TokenAccessor.TYPE_KEY, TokenAccessor.Stop.INSTANCE),
+          new EntityStopper.StoppableType<>(PolicyStore.TYPE_KEY, PolicyStore.Stop.INSTANCE)), timeout);
       MountRouter mounts = new MountRouter(sharding, timeout);
+      TokenService tokens = new TokenService(sharding, timeout);
+      PolicyCache policyCache = new PolicyCache(system, timeout);
+      Authorizer authorizer = new Authorizer(policyCache);
+      SealService seal = new SealService(system, keyringStore, tokens, () -> {
+        mounts.clear();
+        policyCache.invalidate();
+      }, BarrierExtension.get(system).barrier(), stopper, timeout, clock);
       CassandraSession session = CassandraSessionRegistry.get(system)
           .sessionFor("pekko.projection.cassandra.session-config");
       KvIndex index = new KvIndex(session, journal.keyspace());
@@ -119,9 +135,10 @@ public final class ArcanumNode {
       KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
-      VaultRoutes routes = new VaultRoutes(seal, new Authenticator(sharding, timeout), new Authorizer(),
-          new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout), mounts,
-          new KvRoutes(sharding, mounts, index, timeout));
+      VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer,
+          new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout),
+          new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
+          mounts, new KvRoutes(sharding, mounts, index, timeout));
       HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30));
 
       ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);

@@ -92,7 +92,7 @@ class HttpContractTest {
     assertError(400, "error converting input for field \"data\"", call("POST", "secret/data/x", "{\"data\":\"str\"}"));
     assertError(400, "error converting input for field \"cas\"", call("POST", "secret/data/x", "{\"data\":{},\"options\":{\"cas\":\"abc\"}}"));
     assertError(400, "error converting input for field \"version\"", call("GET", "secret/data/x?version=abc", null));
-    assertError(405, "unsupported operation", call("DELETE", "secret/data/x", null));
+    assertError(405, "unsupported operation", call("GET", "secret/undelete/x", null));
     assertError(404, "no handler for route \"nowhere/x\"", call("GET", "nowhere/x", null));
     assertError(404, "unsupported path", call("GET", "secret/nothing/x", null));
     assertError(400, "Vault is already initialized", call("PUT", "sys/init", "{}"));

@@ -25,6 +25,8 @@ final class TestServer implements AutoCloseable {
 
   final JournalConfig journal;
   ArcanumNode node;
+  /** The unseal key (base64) after {@link #initUnsealAndMount}. */
+  String unsealKey;
 
   /** A reply: status and parsed body (null when empty). */
   record Reply(int status, JsonNode body) {
@@ -85,7 +87,8 @@ final class TestServer implements AutoCloseable {
   String initUnsealAndMount(String... mounts) {
     Reply init = call("POST", "sys/init", null, "{\"secret_shares\":1,\"secret_threshold\":1}");
     String root = init.body().get("root_token").asText();
-    call("PUT", "sys/unseal", null, "{\"key\":\"" + init.body().get("keys_base64").get(0).asText() + "\"}");
+    unsealKey = init.body().get("keys_base64").get(0).asText();
+    call("PUT", "sys/unseal", null, "{\"key\":\"" + unsealKey + "\"}");
     for (String m : mounts) {
       Reply r = call("POST", "sys/mounts/" + m, root, "{\"type\":\"kv-v2\"}");
       if (r.status() != 204) {

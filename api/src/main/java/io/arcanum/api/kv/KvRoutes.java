@@ -125,6 +125,26 @@ public final class KvRoutes {
     }
   }
 
+  /**
+   * Whether something exists at a KV path, for the create/update distinction of ACLs: a data or
+   * metadata path exists when the key has metadata; other paths always count as existing.
+   *
+   * @param mount the mount
+   * @param rel the path relative to the mount
+   * @return whether it exists
+   */
+  public CompletionStage<Boolean> exists(MountTable.Mount mount, String rel) {
+    int slash = rel.indexOf('/');
+    String area = slash < 0 ? rel : rel.substring(0, slash);
+    String path = slash < 0 ? "" : rel.substring(slash + 1);
+    if (!(area.equals("data") || area.equals("metadata")) || path.isEmpty()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(true);
+    }
+    CompletionStage<KvSecret.Metadata> asked = sharding.entityRefFor(KvSecret.TYPE_KEY, mount.uuid() + "/" + path)
+        .askWithStatus(KvSecret.ReadMetadata::new, timeout);
+    return Replies.mapped(asked).thenApply(KvSecret.Metadata::exists);
+  }
+
   // ---- data ----
 
   private CompletionStage<VaultResponse> read(VaultRequest req, EntityRef<KvSecret.Command> secret) {

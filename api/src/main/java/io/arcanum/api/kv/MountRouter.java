@@ -44,8 +44,8 @@ public final class MountRouter {
 
   /** @return the mounts, freshly read from the mount table */
   public CompletionStage<Map<String, MountTable.Mount>> refresh() {
-    CompletionStage<Map<String, MountTable.Mount>> asked = table().askWithStatus(MountTable.Get::new, timeout);
-    return Replies.mapped(asked.thenApply(m -> {
+    CompletionStage<MountTable.Mounts> asked = table().askWithStatus(MountTable.Get::new, timeout);
+    return Replies.mapped(asked.thenApply(MountTable.Mounts::byPath).thenApply(m -> {
       mounts = m;
       return m;
     }));

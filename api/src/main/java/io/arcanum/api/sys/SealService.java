@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import io.arcanum.api.auth.TokenService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +65,8 @@ public final class SealService {
 
   private final ActorSystem<?> system;
   private final ActorRef<KeyringStore.Command> keyringStore;
-  private final ClusterSharding sharding;
+  private final TokenService tokens;
+  private final Runnable onSeal;
   private final Barrier barrier;
   private final EntityStopper stopper;
   private final Duration timeout;
@@ -78,16 +79,19 @@ public final class SealService {
   /**
    * @param system the actor system
    * @param keyringStore the keyring store (a cluster singleton proxy)
+   * @param tokens the token store (the root token is an ordinary token entry)
+   * @param onSeal drops what this node caches from decrypted state (mount table, ACLs) when it seals
    * @param barrier this node's barrier
    * @param stopper stops decrypted entities when the node seals
    * @param timeout ask timeout
    * @param clock the clock
    */
-  public SealService(ActorSystem<?> system, ActorRef<KeyringStore.Command> keyringStore, Barrier barrier,
-      EntityStopper stopper, Duration timeout, Clock clock) {
+  public SealService(ActorSystem<?> system, ActorRef<KeyringStore.Command> keyringStore, TokenService tokens,
+      Runnable onSeal, Barrier barrier, EntityStopper stopper, Duration timeout, Clock clock) {
     this.system = system;
     this.keyringStore = keyringStore;
-    this.sharding = ClusterSharding.get(system);
+    this.tokens = tokens;
+    this.onSeal = onSeal;
     this.barrier = barrier;
     this.stopper = stopper;
     this.timeout = timeout;
@@ -154,10 +158,8 @@ public final class SealService {
       // The root token is an ordinary token entry, sealed by the new keyring like any other.
       barrier.install(init.keyring());
       TokenEntry.Info info = new TokenEntry.Info(Tokens.newAccessor(), List.of("root"), "root", Map.of(),
-          clock.instant());
-      CompletionStage<TokenEntry.Info> created = sharding
-          .entityRefFor(TokenEntry.TYPE_KEY, Tokens.hash(rootToken))
-          .askWithStatus(r -> new TokenEntry.Create(info, r), timeout);
+          clock.instant(), Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, false, null, "auth/token/root");
+      CompletionStage<TokenEntry.View> created = tokens.create(rootToken, info);
       return Replies.mapped(created
           .thenCompose(i -> AskPattern.<KeyringStore.Command, org.apache.pekko.pattern.StatusReply<KeyringStore.Done>>ask(
               keyringStore,
@@ -240,6 +242,7 @@ public final class SealService {
 
   private CompletionStage<Void> dropKeys() {
     barrier.drop();
+    onSeal.run();
     return stopper.stopAll();
   }
 }

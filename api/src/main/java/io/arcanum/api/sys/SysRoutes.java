@@ -110,10 +110,7 @@ public final class SysRoutes {
       if (op != Operation.WRITE) {
         throw VaultException.unsupportedOperation();
       }
-      return seal.seal().thenApply(v -> {
-        mounts.clear();
-        return VaultResponse.noContent();
-      });
+      return seal.seal().thenApply(v -> VaultResponse.noContent());
     }
     if (path.equals("sys/mounts") || path.equals("sys/mounts/")) {
       if (op != Operation.READ) {
@@ -352,10 +349,12 @@ public final class SysRoutes {
   }
 
   private CompletionStage<VaultResponse> disableMount(String path) {
-    CompletionStage<java.util.Optional<MountTable.Mount>> asked =
+    CompletionStage<MountTable.Disabled> asked =
         mounts.table().askWithStatus(r -> new MountTable.Disable(path, r), timeout);
     return Replies.mapped(asked).thenCompose(removed -> {
-      removed.ifPresent(purger::purge);
+      if (removed.mount() != null) {
+        purger.purge(removed.mount());
+      }
       return mounts.refresh();
     }).thenApply(m -> VaultResponse.noContent());
   }

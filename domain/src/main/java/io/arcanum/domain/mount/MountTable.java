@@ -92,7 +92,21 @@ public final class MountTable
    * @param path the mount path ending with {@code /}
    * @param replyTo gets the removed mount, or null when nothing was mounted there
    */
-  public record Disable(String path, ActorRef<StatusReply<java.util.Optional<Mount>>> replyTo) implements Command {}
+  public record Disable(String path, ActorRef<StatusReply<Disabled>> replyTo) implements Command {}
+
+  /**
+   * What {@link Disable} removed.
+   *
+   * @param mount the removed mount, or null when nothing was mounted there
+   */
+  public record Disabled(Mount mount) implements CborSerializable {}
+
+  /**
+   * The mount table.
+   *
+   * @param byPath every mount by its path
+   */
+  public record Mounts(Map<String, Mount> byPath) implements CborSerializable {}
 
   /**
    * Tunes a mount; null fields are unchanged.
@@ -121,7 +135,7 @@ public final class MountTable
    *
    * @param replyTo gets every mount by path
    */
-  public record Get(ActorRef<StatusReply<Map<String, Mount>>> replyTo) implements Command {}
+  public record Get(ActorRef<StatusReply<Mounts>> replyTo) implements Command {}
 
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
@@ -190,7 +204,7 @@ public final class MountTable
         .onCommand(Stop.class, (s, c) -> Effect().stop())
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.tampered != null
             ? StatusReply.error(s.tampered)
-            : StatusReply.success(Map.copyOf(s.mounts))))
+            : StatusReply.success(new Mounts(Map.copyOf(s.mounts)))))
         .onCommand(Enable.class, this::onEnable)
         .onCommand(Disable.class, (s, c) -> {
           if (s.tampered != null) {
@@ -198,10 +212,10 @@ public final class MountTable
           }
           Mount m = s.mounts.get(c.path());
           if (m == null) {
-            return Effect().reply(c.replyTo(), StatusReply.success(java.util.Optional.empty()));
+            return Effect().reply(c.replyTo(), StatusReply.success(new Disabled(null)));
           }
           return Effect().persist(new MountDisabled(PERSISTENCE_ID.id(), m.path(), m.uuid()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(java.util.Optional.of(m)));
+              .thenReply(c.replyTo(), st -> StatusReply.success(new Disabled(m)));
         })
         .onCommand(Tune.class, (s, c) -> withMount(s, c.path(), c.replyTo(), m -> new MountTuned(PERSISTENCE_ID.id(),
             new Mount(m.path(), m.type(), m.version(), m.uuid(), m.accessor(),

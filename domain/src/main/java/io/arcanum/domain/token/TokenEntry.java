@@ -1,28 +1,43 @@
 package io.arcanum.domain.token;
 
+import io.arcanum.domain.CborSerializable;
 import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
-import io.arcanum.domain.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * One token, as a persistent actor whose entity id is the SHA-256 of the token (see {@link Tokens}):
- * the token itself is never stored.
+ * the token itself is never stored. Semantics follow Vault's token store (VAULT-API.md, "Tokens").
  *
- * <p>How commands become events: a {@link Create} on a new entry becomes a {@link Created}; a
- * {@link Lookup} reads the state. (Renewal and revocation arrive with the full token API.) Events are
- * sealed by the barrier and checked against this entity's id on replay.
+ * <p>How commands become events:
+ * <ul>
+ *   <li>{@link Create} on a new entry becomes {@link Created} (with its expiry time);</li>
+ *   <li>{@link AddChild} records a child token ({@link ChildAdded}) so that revocation can cascade;</li>
+ *   <li>{@link Authenticate} checks the token is live and, for a token with {@code num_uses}, spends
+ *       one use ({@link Used}); the last use also revokes it ({@link Revoked});</li>
+ *   <li>{@link Renew} moves the expiry ({@link Renewed}), capped by {@code explicit_max_ttl} and the
+ *       system max TTL counted from creation (periodic tokens renew by their period);</li>
+ *   <li>{@link Revoke} becomes {@link Revoked} and answers the children to revoke next (the caller
+ *       walks the tree; a repeated revoke answers them again, so an interrupted cascade resumes).</li>
+ * </ul>
+ * Expiry is computed against an injectable clock. Events are sealed by the barrier and checked
+ * against this entity's id on replay.
  */
 public final class TokenEntry
     extends EventSourcedBehavior<TokenEntry.Command, SealedEvent, TokenEntry.State> {
@@ -30,17 +45,62 @@ public final class TokenEntry
   /** The sharding type key; persistence ids are {@code token|<sha256 of the token>}. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "token");
 
+  /** Vault's system max TTL (32 days). */
+  public static final Duration SYSTEM_MAX_TTL = Duration.ofDays(32);
+
+  /** Error for an unknown, revoked or expired token; routes turn it into 403 {@code permission denied}. */
+  public static final String UNKNOWN = "unknown token";
+  /** Error when renewing a token that cannot be renewed. */
+  public static final String NOT_RENEWABLE = "lease is not renewable";
+
   /**
-   * What a token grants.
+   * What a token grants and how it was made.
    *
    * @param accessor the accessor, a separate random id
-   * @param policies attached policy names
-   * @param displayName display name
+   * @param policies attached policy names (sorted, without duplicates)
+   * @param displayName display name ({@code token-...} or {@code root})
    * @param meta metadata
-   * @param createdTime when it was created
+   * @param createdTime issue time
+   * @param creationTtl the TTL asked for at creation (zero: never expires)
+   * @param explicitMaxTtl hard cap from creation (zero: none)
+   * @param period renewal period of a periodic token (zero: not periodic)
+   * @param numUses uses granted at creation (0: unlimited)
+   * @param renewable whether it can be renewed
+   * @param parent the SHA-256 of the parent token, or null for an orphan
+   * @param path the path that created it ({@code auth/token/create}, {@code auth/token/root} ...)
    */
-  public record Info(String accessor, List<String> policies, String displayName,
-      Map<String, String> meta, Instant createdTime) implements CborSerializable {}
+  public record Info(String accessor, List<String> policies, String displayName, Map<String, String> meta,
+      Instant createdTime, Duration creationTtl, Duration explicitMaxTtl, Duration period, int numUses,
+      boolean renewable, String parent, String path) implements CborSerializable {
+
+    /** @return whether the token has no parent */
+    public boolean orphan() {
+      return parent == null;
+    }
+  }
+
+  /**
+   * A live token as seen at one instant.
+   *
+   * @param info what it grants
+   * @param expireTime when it expires, or null for never
+   * @param usesLeft uses left (0: unlimited, when {@code info.numUses()} is 0)
+   * @param children the child tokens recorded (SHA-256 ids)
+   */
+  public record View(Info info, Instant expireTime, int usesLeft, List<String> children) implements CborSerializable {
+    /**
+     * @param now the current time
+     * @return seconds left, 0 for a token that never expires
+     */
+    public long ttlSeconds(Instant now) {
+      if (expireTime == null) {
+        return 0;
+      }
+      Duration left = Duration.between(now, expireTime);
+      // whole seconds, rounded up: a token created with ttl 1h reports 3600 at once
+      return Math.max(0, left.getSeconds() + (left.getNano() > 0 ? 1 : 0));
+    }
+  }
 
   /** Commands of a token entry. */
   public interface Command extends CborSerializable {}
@@ -49,57 +109,146 @@ public final class TokenEntry
    * Creates the token.
    *
    * @param info what it grants
-   * @param replyTo gets the info, or an error if the entry exists already
+   * @param replyTo gets the view, or an error if the entry exists already
    */
-  public record Create(Info info, ActorRef<StatusReply<Info>> replyTo) implements Command {}
+  public record Create(Info info, ActorRef<StatusReply<View>> replyTo) implements Command {}
 
   /**
-   * Looks the token up.
+   * Uses the token for one request: fails with {@value #UNKNOWN} when it does not exist, was revoked
+   * or expired; spends a use when it has {@code num_uses}.
    *
-   * @param replyTo gets the info, or an error when the token does not exist
+   * @param replyTo gets the view
    */
-  public record Lookup(ActorRef<StatusReply<Info>> replyTo) implements Command {}
+  public record Authenticate(ActorRef<StatusReply<View>> replyTo) implements Command {}
+
+  /**
+   * Looks the token up without using it.
+   *
+   * @param replyTo gets the view, or {@value #UNKNOWN}
+   */
+  public record Lookup(ActorRef<StatusReply<View>> replyTo) implements Command {}
+
+  /**
+   * Renews the token.
+   *
+   * @param increment the TTL asked for, or null for the creation TTL
+   * @param replyTo gets the view after renewal, or {@value #NOT_RENEWABLE} / {@value #UNKNOWN}
+   */
+  public record Renew(Duration increment, ActorRef<StatusReply<View>> replyTo) implements Command {}
+
+  /**
+   * Records a child token.
+   *
+   * @param child the child's SHA-256 id
+   * @param replyTo acknowledged; {@value #UNKNOWN} when this token is not live
+   */
+  public record AddChild(String child, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Revokes the token (idempotent).
+   *
+   * @param replyTo gets the children to revoke next (empty for a token that never existed)
+   */
+  public record Revoke(ActorRef<StatusReply<Children>> replyTo) implements Command {}
+
+  /**
+   * The children of a revoked token, to revoke next.
+   *
+   * @param tokens their SHA-256 ids
+   */
+  public record Children(List<String> tokens) implements CborSerializable {}
 
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
 
-  /** Error message for an unknown token; routes turn it into 403 {@code permission denied}. */
-  public static final String UNKNOWN = "unknown token";
+  /** Acknowledgement. */
+  public enum Done implements CborSerializable { DONE }
 
   /**
    * The token was created.
    *
    * @param entityId the persistence id
    * @param info what it grants
+   * @param expireTime expiry, or null
    */
-  public record Created(String entityId, Info info) implements SealedEvent {}
+  public record Created(String entityId, Info info, Instant expireTime) implements SealedEvent {}
 
   /**
-   * State: the info, or null before creation; a reason when an event failed its integrity check.
+   * A child token was recorded.
    *
-   * @param info the info or null
-   * @param tampered the integrity error message or null
+   * @param entityId the persistence id
+   * @param child the child's id
    */
-  public record State(Info info, String tampered) {}
+  public record ChildAdded(String entityId, String child) implements SealedEvent {}
+
+  /**
+   * A use was spent.
+   *
+   * @param entityId the persistence id
+   * @param usesLeft uses left after this one
+   */
+  public record Used(String entityId, int usesLeft) implements SealedEvent {}
+
+  /**
+   * The token was renewed.
+   *
+   * @param entityId the persistence id
+   * @param expireTime the new expiry
+   */
+  public record Renewed(String entityId, Instant expireTime) implements SealedEvent {}
+
+  /**
+   * The token was revoked.
+   *
+   * @param entityId the persistence id
+   * @param time when
+   */
+  public record Revoked(String entityId, Instant time) implements SealedEvent {}
+
+  /** State of a token entry. Changed only by the event handler. */
+  public static final class State {
+    Info info;
+    Instant expireTime;
+    int usesLeft;
+    boolean revoked;
+    final Set<String> children = new LinkedHashSet<>();
+    String tampered;
+
+    View view() {
+      return new View(info, expireTime, usesLeft, List.copyOf(children));
+    }
+  }
 
   private final String persistenceId;
+  private final Clock clock;
 
   /**
    * @param tokenHash the SHA-256 hex of the token
+   * @param clock the clock expiry is checked against
    * @return the behavior of that token entry
    */
-  public static Behavior<Command> create(String tokenHash) {
-    return new TokenEntry(PersistenceId.of(TYPE_KEY.name(), tokenHash));
+  public static Behavior<Command> create(String tokenHash, Clock clock) {
+    return new TokenEntry(PersistenceId.of(TYPE_KEY.name(), tokenHash), clock);
   }
 
-  private TokenEntry(PersistenceId id) {
+  private TokenEntry(PersistenceId id, Clock clock) {
     super(id);
     this.persistenceId = id.id();
+    this.clock = clock;
+  }
+
+  /**
+   * @param s a state
+   * @param now the current time
+   * @return whether the token exists, is not revoked and has not expired
+   */
+  private static boolean live(State s, Instant now) {
+    return s.info != null && !s.revoked && (s.expireTime == null || now.isBefore(s.expireTime));
   }
 
   @Override
   public State emptyState() {
-    return new State(null, null);
+    return new State();
   }
 
   @Override
@@ -107,38 +256,156 @@ public final class TokenEntry
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
-        .onCommand(Lookup.class, (s, c) -> {
-          if (s.tampered() != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered()));
-          }
-          return Effect().reply(c.replyTo(),
-              s.info() == null ? StatusReply.error(UNKNOWN) : StatusReply.success(s.info()));
-        })
-        .onCommand(Create.class, (s, c) -> {
-          if (s.tampered() != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered()));
-          }
-          if (s.info() != null) {
+        .onCommand(Create.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+          if (s.info != null) {
             return Effect().reply(c.replyTo(), StatusReply.error("token already exists"));
           }
-          return Effect().persist(new Created(persistenceId, c.info()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(st.info()));
-        })
+          Instant now = clock.instant();
+          Duration ttl = initialTtl(c.info());
+          Instant expire = ttl.isZero() ? null : now.plus(ttl);
+          return Effect().persist(new Created(persistenceId, c.info(), expire))
+              .thenReply(c.replyTo(), st -> StatusReply.success(st.view()));
+        }))
+        .onCommand(Lookup.class, (s, c) -> guarded(s, c.replyTo(), () -> Effect().reply(c.replyTo(),
+            live(s, clock.instant()) ? StatusReply.success(s.view()) : StatusReply.error(UNKNOWN))))
+        .onCommand(Authenticate.class, (s, c) -> guarded(s, c.replyTo(), () -> onAuthenticate(s, c)))
+        .onCommand(Renew.class, (s, c) -> guarded(s, c.replyTo(), () -> onRenew(s, c)))
+        .onCommand(AddChild.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+          if (!live(s, clock.instant())) {
+            return Effect().reply(c.replyTo(), StatusReply.error(UNKNOWN));
+          }
+          if (s.children.contains(c.child())) {
+            return Effect().reply(c.replyTo(), StatusReply.success(Done.DONE));
+          }
+          return Effect().persist(new ChildAdded(persistenceId, c.child()))
+              .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE));
+        }))
+        .onCommand(Revoke.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+          if (s.info == null) {
+            return Effect().reply(c.replyTo(), StatusReply.success(new Children(List.of())));
+          }
+          if (s.revoked) {
+            return Effect().reply(c.replyTo(), StatusReply.success(new Children(List.copyOf(s.children))));
+          }
+          return Effect().persist(new Revoked(persistenceId, clock.instant()))
+              .thenReply(c.replyTo(), st -> StatusReply.success(new Children(List.copyOf(st.children))));
+        }))
         .build();
+  }
+
+  private <T> Effect<SealedEvent, State> guarded(State s, ActorRef<StatusReply<T>> replyTo,
+      java.util.function.Supplier<Effect<SealedEvent, State>> effect) {
+    if (s.tampered != null) {
+      return Effect().reply(replyTo, StatusReply.error(s.tampered));
+    }
+    return effect.get();
+  }
+
+  private Effect<SealedEvent, State> onAuthenticate(State s, Authenticate c) {
+    Instant now = clock.instant();
+    if (!live(s, now)) {
+      return Effect().reply(c.replyTo(), StatusReply.error(UNKNOWN));
+    }
+    if (s.info.numUses() == 0) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.view()));
+    }
+    int left = s.usesLeft - 1;
+    View allowed = new View(s.info, s.expireTime, left, List.copyOf(s.children));
+    if (left > 0) {
+      return Effect().persist(new Used(persistenceId, left)).thenReply(c.replyTo(), st -> StatusReply.success(allowed));
+    }
+    // the last use: this request may go on, and the token is revoked with it, as in Vault
+    return Effect().persist(List.of(new Used(persistenceId, 0), new Revoked(persistenceId, now)))
+        .thenReply(c.replyTo(), st -> StatusReply.success(allowed));
+  }
+
+  private Effect<SealedEvent, State> onRenew(State s, Renew c) {
+    Instant now = clock.instant();
+    if (!live(s, now)) {
+      return Effect().reply(c.replyTo(), StatusReply.error(UNKNOWN));
+    }
+    if (!s.info.renewable() || s.expireTime == null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(NOT_RENEWABLE));
+    }
+    Duration ttl;
+    if (!s.info.period().isZero()) {
+      ttl = s.info.period();
+    } else {
+      ttl = c.increment() != null && !c.increment().isZero() ? c.increment() : s.info.creationTtl();
+    }
+    Instant expire = now.plus(ttl);
+    Instant cap = maxExpiry(s.info);
+    if (cap != null && expire.isAfter(cap)) {
+      expire = cap;
+    }
+    Instant newExpire = expire;
+    return Effect().persist(new Renewed(persistenceId, newExpire))
+        .thenReply(c.replyTo(), st -> StatusReply.success(st.view()));
+  }
+
+  /**
+   * The TTL a new token gets: its {@code period} for a periodic token, else its TTL capped by
+   * {@code explicit_max_ttl} and the system max TTL; zero for a token without TTL (root).
+   *
+   * @param info the token's info
+   * @return the TTL, zero for never
+   */
+  static Duration initialTtl(Info info) {
+    if (!info.period().isZero()) {
+      return info.explicitMaxTtl().isZero() || info.period().compareTo(info.explicitMaxTtl()) < 0
+          ? info.period() : info.explicitMaxTtl();
+    }
+    Duration ttl = info.creationTtl();
+    if (ttl.isZero()) {
+      return Duration.ZERO;
+    }
+    if (!info.explicitMaxTtl().isZero() && ttl.compareTo(info.explicitMaxTtl()) > 0) {
+      ttl = info.explicitMaxTtl();
+    }
+    return ttl.compareTo(SYSTEM_MAX_TTL) > 0 ? SYSTEM_MAX_TTL : ttl;
+  }
+
+  private static Instant maxExpiry(Info info) {
+    if (!info.explicitMaxTtl().isZero()) {
+      return info.createdTime().plus(info.explicitMaxTtl());
+    }
+    if (!info.period().isZero()) {
+      return null;
+    }
+    return info.createdTime().plus(SYSTEM_MAX_TTL);
   }
 
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(TamperedEvent.class, (s, e) -> tampered(e.reason()))
-        .onEvent(Created.class, (s, e) -> persistenceId.equals(e.entityId())
-            ? new State(e.info(), null)
-            : tampered("event belongs to another entity"))
+        .onEvent(TamperedEvent.class, (s, e) -> tamper(s, e.reason()))
+        .onEvent(Created.class, (s, e) -> owned(s, e, () -> {
+          s.info = e.info();
+          s.expireTime = e.expireTime();
+          s.usesLeft = e.info().numUses();
+        }))
+        .onEvent(ChildAdded.class, (s, e) -> owned(s, e, () -> s.children.add(e.child())))
+        .onEvent(Used.class, (s, e) -> owned(s, e, () -> s.usesLeft = e.usesLeft()))
+        .onEvent(Renewed.class, (s, e) -> owned(s, e, () -> s.expireTime = e.expireTime()))
+        .onEvent(Revoked.class, (s, e) -> owned(s, e, () -> s.revoked = true))
         .build();
   }
 
-  private State tampered(String reason) {
-    return new State(null, new IntegrityException(reason + " (" + persistenceId + ")").getMessage());
+  private State owned(State s, SealedEvent e, Runnable apply) {
+    if (s.tampered != null) {
+      return s;
+    }
+    if (!persistenceId.equals(e.entityId())) {
+      return tamper(s, "event belongs to another entity");
+    }
+    apply.run();
+    return s;
+  }
+
+  private State tamper(State s, String reason) {
+    s.tampered = new IntegrityException(reason + " (" + persistenceId + ")").getMessage();
+    s.info = null;
+    return s;
   }
 }

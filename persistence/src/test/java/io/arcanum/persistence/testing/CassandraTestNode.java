@@ -28,6 +28,8 @@ public final class CassandraTestNode implements BeforeAllCallback {
     public static final String ENV_PORT = "ARCANUM_TEST_CASSANDRA_PORT";
     /** Environment variable overriding the test node's storage port. */
     public static final String ENV_STORAGE_PORT = "ARCANUM_TEST_CASSANDRA_STORAGE_PORT";
+    /** Environment variable overriding the state directory (default {@code .arcanum/test-cassandra}). */
+    public static final String ENV_STATE_DIR = "ARCANUM_TEST_CASSANDRA_STATE_DIR";
     /** Default CQL port of the test node. */
     public static final int DEFAULT_PORT = 19042;
     /** Default storage port of the test node. */
@@ -70,7 +72,9 @@ public final class CassandraTestNode implements BeforeAllCallback {
             if (settings == null) {
                 Map<String, String> env = System.getenv();
                 Path home = Settings.resolveProjectHome();
-                Settings defaults = Settings.defaults(home, home.resolve(".arcanum").resolve("test-cassandra"));
+                String dir = env.get(ENV_STATE_DIR);
+                Settings defaults = Settings.defaults(home, dir == null || dir.isBlank()
+                        ? home.resolve(".arcanum").resolve("test-cassandra") : Path.of(dir));
                 settings = defaults
                         .withNativePort(port(env, ENV_PORT, DEFAULT_PORT))
                         .withStoragePort(port(env, ENV_STORAGE_PORT, DEFAULT_STORAGE_PORT));

@@ -1,0 +1,18 @@
+package io.arcanum.api.auth;
+
+import io.arcanum.domain.token.TokenEntry;
+
+/**
+ * The authenticated caller of a request.
+ *
+ * @param token the client token as sent (kept in memory for the request only; never logged or stored)
+ * @param tokenHash its SHA-256 id
+ * @param view the token's state
+ */
+public record Caller(String token, String tokenHash, TokenEntry.View view) {
+
+  /** @return whether the caller holds the root policy */
+  public boolean isRoot() {
+    return view.info().policies().contains(io.arcanum.domain.policy.Policy.ROOT);
+  }
+}

@@ -1,0 +1,140 @@
+package io.arcanum.domain.policy;
+
+import com.bertramlabs.plugins.hcl4j.HCLParser;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ACL policy: its name, its text as written, and its rules (path pattern to capabilities).
+ *
+ * <p>The text is HCL (parsed with hcl4j) or its JSON form, either of them possibly base64-encoded, as
+ * Vault accepts: {@code path "secret/data/app/*" { capabilities = ["read", "list"] }}.
+ *
+ * @param name the policy name
+ * @param text the policy text as given (decoded from base64 when it was)
+ * @param rules each path pattern of the policy and its capabilities
+ */
+public record Policy(String name, String text, Map<String, Set<Capability>> rules) {
+
+  /** The built-in policy that allows everything; it cannot be changed or deleted. */
+  public static final String ROOT = "root";
+  /** The policy attached to new tokens unless {@code no_default_policy}; it can be edited, not deleted. */
+  public static final String DEFAULT = "default";
+
+  /** Vault's default policy, trimmed to the endpoints Arcanum has. */
+  public static final String DEFAULT_TEXT = String.join("\n",
+      "# Allow tokens to look up their own properties",
+      "path \"auth/token/lookup-self\" {",
+      "    capabilities = [\"read\"]",
+      "}",
+      "",
+      "# Allow tokens to renew themselves",
+      "path \"auth/token/renew-self\" {",
+      "    capabilities = [\"update\"]",
+      "}",
+      "",
+      "# Allow tokens to revoke themselves",
+      "path \"auth/token/revoke-self\" {",
+      "    capabilities = [\"update\"]",
+      "}",
+      "",
+      "# Allow a token to look up its own capabilities on a path",
+      "path \"sys/capabilities-self\" {",
+      "    capabilities = [\"update\"]",
+      "}",
+      "");
+
+  /**
+   * Parses policy text.
+   *
+   * @param name the policy name (lower-cased, as Vault stores names)
+   * @param rawText HCL or JSON, plain or base64
+   * @return the policy
+   * @throws IllegalArgumentException with a message fit for a 400 when the text is not a valid policy
+   */
+  public static Policy parse(String name, String rawText) {
+    String text = decodeMaybeBase64(rawText);
+    Map<String, Object> parsed;
+    try {
+      parsed = new HCLParser().parse(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("failed to parse policy: " + e.getMessage());
+    }
+    Object paths = parsed.get("path");
+    if (!(paths instanceof Map<?, ?> pathMap)) {
+      if (text.isBlank() || parsed.isEmpty()) {
+        throw new IllegalArgumentException("failed to parse policy: no path blocks found");
+      }
+      throw new IllegalArgumentException("failed to parse policy: 'path' must hold path blocks");
+    }
+    Map<String, Set<Capability>> rules = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : pathMap.entrySet()) {
+      String pattern = String.valueOf(e.getKey());
+      if (pattern.indexOf('*') >= 0 && pattern.indexOf('*') != pattern.length() - 1) {
+        throw new IllegalArgumentException("failed to parse policy: path \"" + pattern
+            + "\": the glob '*' is only allowed at the end");
+      }
+      // the same pattern written twice in one policy arrives as a list of blocks: union them
+      List<?> blocks = e.getValue() instanceof List<?> l ? l : List.of(e.getValue());
+      Set<Capability> set = EnumSet.noneOf(Capability.class);
+      for (Object b : blocks) {
+        if (!(b instanceof Map<?, ?> block)) {
+          throw new IllegalArgumentException("failed to parse policy: path \"" + pattern + "\" must be a block");
+        }
+        Object caps = block.get("capabilities");
+        if (caps == null && block.get("policy") != null) {
+          caps = legacyPolicy(String.valueOf(block.get("policy")));
+        }
+        if (!(caps instanceof Collection<?> list)) {
+          throw new IllegalArgumentException("failed to parse policy: path \"" + pattern
+              + "\" needs a capabilities list");
+        }
+        for (Object c : list) {
+          set.add(Capability.parse(String.valueOf(c)));
+        }
+      }
+      rules.merge(pattern.startsWith("/") ? pattern.substring(1) : pattern, set, (a, b) -> {
+        Set<Capability> u = EnumSet.copyOf(a);
+        u.addAll(b);
+        return u;
+      });
+    }
+    return new Policy(name, text, Map.copyOf(rules));
+  }
+
+  private static Collection<String> legacyPolicy(String policy) {
+    switch (policy) {
+      case "deny":
+        return java.util.List.of("deny");
+      case "read":
+        return java.util.List.of("read", "list");
+      case "write":
+        return java.util.List.of("create", "read", "update", "delete", "list");
+      case "sudo":
+        return java.util.List.of("create", "read", "update", "delete", "list", "sudo");
+      default:
+        throw new IllegalArgumentException("failed to parse policy: unknown policy value \"" + policy + "\"");
+    }
+  }
+
+  private static String decodeMaybeBase64(String text) {
+    String t = text.trim();
+    if (!t.isEmpty() && t.matches("[A-Za-z0-9+/=\\r\\n]+") && !t.contains("{")) {
+      try {
+        String decoded = new String(Base64.getMimeDecoder().decode(t), StandardCharsets.UTF_8);
+        if (decoded.contains("path")) {
+          return decoded;
+        }
+      } catch (IllegalArgumentException e) {
+        // not base64: parse as given
+      }
+    }
+    return text;
+  }
+}
