@@ -1,7 +1,13 @@
 package io.arcanum.api;
 
 import com.typesafe.config.Config;
+import io.arcanum.api.audit.AuditDeviceRunner;
+import io.arcanum.api.audit.AuditRoutes;
+import io.arcanum.api.audit.AuditService;
+import io.arcanum.domain.audit.AuditDevices;
+import io.arcanum.projections.audit.AuditDelivery;
 import io.arcanum.api.auth.Authorizer;
+import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.api.auth.PolicyCache;
 import io.arcanum.api.auth.TokenRoutes;
 import io.arcanum.api.auth.TokenService;
@@ -108,6 +114,13 @@ public final class ArcanumNode {
           .withStopMessage(TokenAccessor.Stop.INSTANCE));
       sharding.init(Entity.of(PolicyStore.TYPE_KEY, ctx -> PolicyStore.create())
           .withStopMessage(PolicyStore.Stop.INSTANCE));
+      sharding.init(Entity.of(AuditLog.TYPE_KEY, ctx -> AuditLog.create(ctx.getEntityId())));
+      sharding.init(Entity.of(AuditDevices.TYPE_KEY, ctx -> AuditDevices.create())
+          .withStopMessage(AuditDevices.Stop.INSTANCE));
+      AuditDelivery delivery = new AuditDelivery();
+      AuditService audit = new AuditService(sharding, BarrierExtension.get(system).barrier(),
+          full.getInt("arcanum.audit.streams"), clock, timeout, delivery);
+      AuditDeviceRunner auditDevices = new AuditDeviceRunner(system, delivery, timeout);
       sharding.init(Entity.of(MountTable.TYPE_KEY, ctx -> MountTable.create())
           .withStopMessage(MountTable.Stop.INSTANCE));
       ActorRef<KeyringStore.Command> keyringStore =
@@ -118,7 +131,8 @@ public final class ArcanumNode {
           new EntityStopper.StoppableType<>(TokenEntry.TYPE_KEY, TokenEntry.Stop.INSTANCE),
           new EntityStopper.StoppableType<>(MountTable.TYPE_KEY, MountTable.Stop.INSTANCE),
           new EntityStopper.StoppableType<>(TokenAccessor.TYPE_KEY, TokenAccessor.Stop.INSTANCE),
-          new EntityStopper.StoppableType<>(PolicyStore.TYPE_KEY, PolicyStore.Stop.INSTANCE)), timeout);
+          new EntityStopper.StoppableType<>(PolicyStore.TYPE_KEY, PolicyStore.Stop.INSTANCE),
+          new EntityStopper.StoppableType<>(AuditDevices.TYPE_KEY, AuditDevices.Stop.INSTANCE)), timeout);
       MountRouter mounts = new MountRouter(sharding, timeout);
       TokenService tokens = new TokenService(sharding, timeout);
       PolicyCache policyCache = new PolicyCache(system, timeout);
@@ -126,7 +140,9 @@ public final class ArcanumNode {
       SealService seal = new SealService(system, keyringStore, tokens, () -> {
         mounts.clear();
         policyCache.invalidate();
-      }, BarrierExtension.get(system).barrier(), stopper, timeout, clock);
+        audit.drop();
+        auditDevices.stopAll();
+      }, auditDevices::reconcile, BarrierExtension.get(system).barrier(), stopper, timeout, clock);
       CassandraSession session = CassandraSessionRegistry.get(system)
           .sessionFor("pekko.projection.cassandra.session-config");
       KvIndex index = new KvIndex(session, journal.keyspace());
@@ -136,9 +152,10 @@ public final class ArcanumNode {
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
       VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer,
-          new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout),
+          new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout,
+              new AuditRoutes(auditDevices, audit, clock, timeout)),
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
-          mounts, new KvRoutes(sharding, mounts, index, timeout));
+          mounts, new KvRoutes(sharding, mounts, index, timeout), audit);
       HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30));
 
       ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);

@@ -20,7 +20,8 @@ import java.util.UUID;
  */
 final class TestServer implements AutoCloseable {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   final JournalConfig journal;

@@ -28,7 +28,7 @@ public final class Authorizer {
   private static final List<String> SUDO_PREFIX = List.of("sys/audit/", "sys/audit-hash/", "sys/rekey/",
       "sys/mounts/", "auth/token/accessors/", "sys/forensics/");
 
-  /** Paths any valid token may use, as Vault lets the UI find mounts (answers are filtered elsewhere). */
+  /** Paths any valid token may call; the route shows only the mounts the token's ACL reaches, as Vault. */
   private static final List<String> ANY_TOKEN_PREFIX = List.of("sys/internal/ui/mounts");
 
   private final PolicyCache policies;
@@ -77,7 +77,9 @@ public final class Authorizer {
       }
     }
     VaultRequest.Operation op = req.operation();
-    return policies.acl(caller.view().info().policies()).thenCompose(acl -> check(acl, path, op, exists));
+    // as Vault: a list is of a folder, so the ACL is checked on the path with its trailing slash
+    String aclPath = op == VaultRequest.Operation.LIST && !path.endsWith("/") ? path + "/" : path;
+    return policies.acl(caller.view().info().policies()).thenCompose(acl -> check(acl, aclPath, op, exists));
   }
 
   /**
@@ -88,6 +90,14 @@ public final class Authorizer {
    */
   public CompletionStage<Boolean> has(Caller caller, String path, Capability capability) {
     return policies.acl(caller.view().info().policies()).thenApply(acl -> acl.allows(path, capability));
+  }
+
+  /**
+   * @param caller the caller
+   * @return the caller's compiled ACL
+   */
+  public CompletionStage<Acl> acl(Caller caller) {
+    return policies.acl(caller.view().info().policies());
   }
 
   private static CompletionStage<Void> check(Acl acl, String path, VaultRequest.Operation op,

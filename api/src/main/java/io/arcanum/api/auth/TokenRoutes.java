@@ -147,6 +147,9 @@ public final class TokenRoutes {
 
     TokenEntry.Info parent = caller.view().info();
     boolean parentRoot = caller.isRoot();
+    if (parent.numUses() > 0) {
+      throw VaultException.badRequest("restricted use token cannot generate child tokens");
+    }
     List<String> pols;
     if (requested == null) {
       pols = new ArrayList<>(parent.policies());
@@ -175,6 +178,12 @@ public final class TokenRoutes {
     return sudo.thenCompose(isSudo -> {
       if (id != null && !isSudo) {
         throw VaultException.badRequest("root or sudo privileges required to specify token id");
+      }
+      if (noParent && !isSudo) {
+        throw VaultException.badRequest("root or sudo privileges required to create orphan token");
+      }
+      if (period != null && !period.isZero() && !isSudo) {
+        throw VaultException.badRequest("root or sudo privileges required to create periodic token");
       }
       if (id != null && (id.isEmpty() || id.length() > 256)) {
         throw VaultException.badRequest("token id must be between 1 and 256 characters");
@@ -320,10 +329,7 @@ public final class TokenRoutes {
     }
     try {
       if (v.isIntegralNumber()) {
-        if (v.longValue() < 0) {
-          throw new IllegalArgumentException("negative");
-        }
-        return Duration.ofSeconds(v.longValue());
+        return GoDuration.ofSeconds(v.canConvertToLong() ? v.longValue() : -1);
       }
       if (v.isTextual()) {
         return GoDuration.parse(v.textValue());

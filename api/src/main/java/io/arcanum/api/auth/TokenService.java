@@ -57,7 +57,21 @@ public final class TokenService {
     }
     String hash = Tokens.hash(token);
     return deniedIfUnknown(entry(hash).<TokenEntry.View>askWithStatus(TokenEntry.Authenticate::new, timeout))
-        .thenApply(view -> new Caller(token, hash, view));
+        .thenCompose(view -> ancestorsLive(view.info().parent(), 0).thenApply(v -> new Caller(token, hash, view)));
+  }
+
+  /**
+   * A token lives only while its parent does (Vault revokes a subtree when its root expires): every
+   * ancestor must still be live. Explicit revocation cascades eagerly; this catches expiry.
+   */
+  private CompletionStage<Void> ancestorsLive(String parent, int depth) {
+    if (parent == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (depth > 64) {
+      return CompletableFuture.failedFuture(VaultException.permissionDenied());
+    }
+    return lookup(parent).thenCompose(v -> ancestorsLive(v.info().parent(), depth + 1));
   }
 
   /**
@@ -130,8 +144,15 @@ public final class TokenService {
   public CompletionStage<Void> revoke(String tokenHash, boolean orphanChildren) {
     CompletionStage<TokenEntry.Children> children = entry(tokenHash).askWithStatus(TokenEntry.Revoke::new, timeout);
     return Replies.mapped(children).thenApply(TokenEntry.Children::tokens).thenCompose(kids -> {
-      if (orphanChildren || kids.isEmpty()) {
+      if (kids.isEmpty()) {
         return CompletableFuture.completedFuture(null);
+      }
+      if (orphanChildren) {
+        List<CompletableFuture<TokenEntry.Done>> all = new ArrayList<>();
+        for (String child : kids) {
+          all.add(entry(child).<TokenEntry.Done>askWithStatus(TokenEntry.Orphan::new, timeout).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
       }
       List<CompletableFuture<Void>> all = new ArrayList<>();
       for (String child : kids) {

@@ -43,7 +43,6 @@ final class ServerCommand implements Callable<Integer> {
       System.out.println("==> No Cassandra contact points configured: using the local Cassandra node");
       try {
         LocalCassandra.StartResult started = local.start();
-        System.out.println("    " + started);
         if (started.alreadyRunning()) {
           local = null; // not ours to stop
         }
@@ -101,8 +100,13 @@ final class ServerCommand implements Callable<Integer> {
       System.out.println("Development mode should NOT be used in production installations!");
       System.out.println();
     }
-    System.out.println("==> Arcanum server started! Listening on " + addr
-        + (devMode ? "" : " (sealed: initialize with PUT /v1/sys/init, then PUT /v1/sys/unseal)"));
+    String hint = "";
+    if (!devMode) {
+      boolean initialized = node.seal().stored().toCompletableFuture().join().initialized();
+      hint = initialized ? " (sealed: unseal with PUT /v1/sys/unseal)"
+          : " (uninitialized: initialize with PUT /v1/sys/init, then PUT /v1/sys/unseal)";
+    }
+    System.out.println("==> Arcanum server started! Listening on " + addr + hint);
     System.out.flush();
     RUNNING.set(true);
     return 0;

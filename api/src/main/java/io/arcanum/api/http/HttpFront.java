@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -40,6 +41,9 @@ public final class HttpFront {
   public static final HttpMethod LIST =
       HttpMethods.custom("LIST", true, true, RequestEntityAcceptances.Tolerated);
 
+  /** Vault's request body limit: 32 MiB. */
+  public static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
+
   private final VaultRoutes routes;
   private final Materializer materializer;
   private final Duration bodyTimeout;
@@ -68,11 +72,21 @@ public final class HttpFront {
       http.discardEntityBytes(materializer);
       return CompletableFuture.completedFuture(render(VaultResponse.error(VaultException.notFound())));
     }
-    return http.entity().toStrict(bodyTimeout.toMillis(), materializer)
+    if (http.getHeader("X-Vault-Wrap-TTL").isPresent()) {
+      http.discardEntityBytes(materializer);
+      return CompletableFuture.completedFuture(render(VaultResponse.error(
+          VaultException.badRequest("response wrapping is not supported by this server"))));
+    }
+    return http.entity().toStrict(bodyTimeout.toMillis(), MAX_BODY_BYTES, materializer)
         .thenCompose(strict -> {
-          VaultRequest req = new VaultRequest(requestId, http.method().value(), rawPath.substring(4),
-              query(http), token(http), Json.parseBody(strict.getData().toArray()),
-              strict.getContentType().mediaType().toString());
+          String method = http.method().value();
+          // as Vault, bodies of reads are ignored
+          boolean readsOnly = method.equals("GET") || method.equals("HEAD") || method.equals("LIST");
+          VaultRequest req = new VaultRequest(requestId, method, decodePath(rawPath.substring(4)),
+              query(http), token(http), readsOnly ? null : Json.parseBody(strict.getData().toArray()),
+              strict.getContentType().mediaType().toString(),
+              http.getAttribute(AttributeKeys.remoteAddress)
+                  .flatMap(a -> a.getAddress()).map(a -> a.getHostAddress()).orElse(""));
           return routes.handle(req);
         })
         .handle((resp, failure) -> {
@@ -85,7 +99,9 @@ public final class HttpFront {
 
   private static VaultException toVault(Throwable failure, String requestId) {
     Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (t instanceof EntityStreamSizeException) {
+    if (t instanceof EntityStreamSizeException
+        || (t instanceof org.apache.pekko.http.scaladsl.model.EntityStreamException
+            && String.valueOf(t.getMessage()).contains("too large"))) {
       return new VaultException(413, java.util.List.of("request body too large"));
     }
     VaultException v = Replies.toVault(t);
@@ -104,10 +120,54 @@ public final class HttpFront {
     StatusCode status = StatusCodes.lookup(r.status()).orElseGet(() -> StatusCodes.custom(r.status(),
         "Status " + r.status(), "", r.status() < 400, true));
     HttpResponse resp = HttpResponse.create().withStatus(status);
-    if (r.body() == null) {
-      return resp;
+    if (r.body() == null || !status.allowsEntity()) {
+      return resp; // e.g. sys/health?activecode=204: that status carries no body
     }
     return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(r.body())));
+  }
+
+  /**
+   * Percent-decodes a request path as Go's URL.Path does (a '+' stays a '+'), and refuses dot
+   * segments, so that ACL checks, routes and stored keys all see the same path.
+   *
+   * @param raw the raw path after /v1/
+   * @return the decoded path
+   * @throws VaultException 400 when it is not valid percent-encoded UTF-8 or has dot segments
+   */
+  static String decodePath(String raw) {
+    String path = raw;
+    if (raw.indexOf('%') >= 0) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < raw.length(); i++) {
+        char c = raw.charAt(i);
+        if (c == '%') {
+          if (i + 2 >= raw.length()) {
+            throw VaultException.badRequest("invalid path: bad percent-encoding");
+          }
+          try {
+            out.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+          } catch (NumberFormatException e) {
+            throw VaultException.badRequest("invalid path: bad percent-encoding");
+          }
+          i += 2;
+        } else {
+          byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+          out.write(b, 0, b.length);
+        }
+      }
+      java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder();
+      try {
+        path = dec.decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw VaultException.badRequest("invalid path: not UTF-8");
+      }
+    }
+    for (String seg : path.split("/", -1)) {
+      if (seg.equals(".") || seg.equals("..")) {
+        throw VaultException.badRequest("invalid path: relative path segments are not allowed");
+      }
+    }
+    return path;
   }
 
   private static Map<String, String> query(HttpRequest http) {

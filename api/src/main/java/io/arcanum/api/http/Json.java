@@ -11,9 +11,17 @@ import java.io.IOException;
 /** The JSON mapper of the HTTP layer and helpers to read request fields with Vault's leniency. */
 public final class Json {
 
-  /** Shared mapper (thread-safe once configured). */
+  /** Deepest nesting accepted in a request body (responses add a few levels; Jackson writes up to 1000). */
+  public static final int MAX_DEPTH = 500;
+
+  /**
+   * Shared mapper (thread-safe once configured). Numbers keep their exact value (BigDecimal), as Go's
+   * json.Number keeps them in Vault.
+   */
   public static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private Json() {}
 
@@ -34,12 +42,57 @@ public final class Json {
     if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return null;
     }
+    JsonNode node;
     try {
-      return MAPPER.readTree(bytes);
+      node = MAPPER.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw VaultException.badRequest("failed to parse JSON input: " + e.getOriginalMessage());
+      String m = String.valueOf(e.getOriginalMessage());
+      if (m.contains("StreamReadConstraints") || m.contains("com.fasterxml")) {
+        m = "the document is nested too deeply or is too large";
+      }
+      throw VaultException.badRequest("failed to parse JSON input: " + m);
     } catch (IOException e) {
-      throw VaultException.badRequest("failed to parse JSON input: " + e.getMessage());
+      throw VaultException.badRequest("failed to parse JSON input: unreadable body");
+    }
+    check(node, 0);
+    return node;
+  }
+
+  /**
+   * Refuses what cannot be stored faithfully: nesting deeper than {@link #MAX_DEPTH}, strings with
+   * unpaired UTF-16 surrogates (from {@code \ud800} escapes), and numbers that are not finite.
+   */
+  private static void check(JsonNode n, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw VaultException.badRequest("failed to parse JSON input: nested deeper than " + MAX_DEPTH + " levels");
+    }
+    if (n.isTextual()) {
+      checkText(n.textValue());
+    } else if (n.isContainerNode()) {
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        java.util.Map.Entry<String, JsonNode> e = it.next();
+        checkText(e.getKey());
+        check(e.getValue(), depth + 1);
+      }
+      if (n.isArray()) {
+        for (JsonNode c : n) {
+          check(c, depth + 1);
+        }
+      }
+    }
+  }
+
+  private static void checkText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          throw VaultException.badRequest("failed to parse JSON input: invalid unicode (unpaired surrogate)");
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        throw VaultException.badRequest("failed to parse JSON input: invalid unicode (unpaired surrogate)");
+      }
     }
   }
 

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param token the client token from {@code X-Vault-Token} or {@code Authorization: Bearer}, or null
  * @param body the parsed JSON body, or null when there is none
  * @param contentType the media type of the body without parameters (e.g. {@code application/json}), or empty
+ * @param remoteAddress the client's IP address, or empty when unknown
  */
 public record VaultRequest(String requestId, String method, String path, Map<String, String> query,
-    String token, JsonNode body, String contentType) {
+    String token, JsonNode body, String contentType, String remoteAddress) {
 
   /** The operation a request performs, named as Vault's logical operations and ACL capabilities. */
   public enum Operation {
@@ -39,7 +40,9 @@ public record VaultRequest(String requestId, String method, String path, Map<Str
     switch (method) {
       case "GET":
         String list = query.get("list");
-        return "true".equalsIgnoreCase(list) || "1".equals(list) ? Operation.LIST : Operation.READ;
+        // Go's strconv.ParseBool, as Vault parses it: 1, t, T, TRUE, true, True
+        return list != null && java.util.Set.of("1", "t", "T", "TRUE", "true", "True").contains(list)
+            ? Operation.LIST : Operation.READ;
       case "LIST":
         return Operation.LIST;
       case "PUT":

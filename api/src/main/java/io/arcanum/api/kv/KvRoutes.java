@@ -166,13 +166,7 @@ public final class KvRoutes {
   private CompletionStage<VaultResponse> write(VaultRequest req, EntityRef<KvSecret.Command> secret,
       MountTable.Mount mount) {
     JsonNode body = Json.objectOrNull(req.body());
-    JsonNode data = body == null ? null : body.get("data");
-    if (data == null || data.isNull()) {
-      throw VaultException.badRequest("no data provided");
-    }
-    if (!data.isObject()) {
-      throw VaultException.badRequest("error converting input for field \"data\": expected a JSON object");
-    }
+    JsonNode data = dataField(body);
     Integer cas = cas(body);
     CompletionStage<KvSecret.VersionInfo> asked =
         secret.askWithStatus(r -> new KvSecret.Write(data.deepCopy(), cas, mount.kvConfig(), r), timeout);
@@ -185,13 +179,7 @@ public final class KvRoutes {
       throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
     }
     JsonNode body = Json.objectOrNull(req.body());
-    JsonNode data = body == null ? null : body.get("data");
-    if (data == null || data.isNull()) {
-      throw VaultException.badRequest("no data provided");
-    }
-    if (!data.isObject()) {
-      throw VaultException.badRequest("error converting input for field \"data\": expected a JSON object");
-    }
+    JsonNode data = dataField(body);
     Integer cas = cas(body);
     CompletionStage<KvSecret.VersionInfo> asked =
         secret.askWithStatus(r -> new KvSecret.Patch(data.deepCopy(), cas, mount.kvConfig(), r), timeout);
@@ -201,6 +189,17 @@ public final class KvRoutes {
       }
       return Replies.rethrow(e);
     }).thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
+  }
+
+  private static JsonNode dataField(JsonNode body) {
+    JsonNode data = body == null ? null : body.get("data");
+    if (data == null || data.isNull()) {
+      throw VaultException.badRequest("no data provided");
+    }
+    if (!data.isObject()) {
+      throw VaultException.badRequest("error converting input for field \"data\": expected a JSON object");
+    }
+    return data;
   }
 
   private static Integer cas(JsonNode body) {
@@ -437,10 +436,7 @@ public final class KvRoutes {
   private static Duration duration(JsonNode n, String field) {
     try {
       if (n.isIntegralNumber()) {
-        if (n.longValue() < 0) {
-          throw new IllegalArgumentException("negative");
-        }
-        return Duration.ofSeconds(n.longValue());
+        return GoDuration.ofSeconds(n.canConvertToLong() ? n.longValue() : -1);
       }
       if (n.isTextual()) {
         return GoDuration.parse(n.textValue());

@@ -67,6 +67,7 @@ public final class SealService {
   private final ActorRef<KeyringStore.Command> keyringStore;
   private final TokenService tokens;
   private final Runnable onSeal;
+  private final Runnable onUnseal;
   private final Barrier barrier;
   private final EntityStopper stopper;
   private final Duration timeout;
@@ -81,17 +82,19 @@ public final class SealService {
    * @param keyringStore the keyring store (a cluster singleton proxy)
    * @param tokens the token store (the root token is an ordinary token entry)
    * @param onSeal drops what this node caches from decrypted state (mount table, ACLs) when it seals
+   * @param onUnseal starts what needs the keys (audit device delivery) once the node is unsealed
    * @param barrier this node's barrier
    * @param stopper stops decrypted entities when the node seals
    * @param timeout ask timeout
    * @param clock the clock
    */
   public SealService(ActorSystem<?> system, ActorRef<KeyringStore.Command> keyringStore, TokenService tokens,
-      Runnable onSeal, Barrier barrier, EntityStopper stopper, Duration timeout, Clock clock) {
+      Runnable onSeal, Runnable onUnseal, Barrier barrier, EntityStopper stopper, Duration timeout, Clock clock) {
     this.system = system;
     this.keyringStore = keyringStore;
     this.tokens = tokens;
     this.onSeal = onSeal;
+    this.onUnseal = onUnseal;
     this.barrier = barrier;
     this.stopper = stopper;
     this.timeout = timeout;
@@ -213,6 +216,7 @@ public final class SealService {
         barrier.install(ring);
         unsealed.set(true);
         LOG.info("unsealed");
+        onUnseal.run();
       } catch (IntegrityException e) {
         throw VaultException.badRequest("unseal failed, progress was reset: the unseal key shares did not "
             + "combine to the unseal key (cipher: message authentication failed)");

@@ -37,6 +37,7 @@ public final class SysRoutes {
   private final SealService seal;
   private final MountRouter mounts;
   private final io.arcanum.api.kv.MountPurger purger;
+  private final io.arcanum.api.audit.AuditRoutes auditRoutes;
   private final ServerInfo info;
   private final Clock clock;
   private final Duration timeout;
@@ -48,9 +49,11 @@ public final class SysRoutes {
    * @param info identity strings
    * @param clock the clock (for server_time_utc and mount times)
    * @param timeout ask timeout
+   * @param auditRoutes the audit device routes
    */
   public SysRoutes(SealService seal, MountRouter mounts, io.arcanum.api.kv.MountPurger purger, ServerInfo info,
-      Clock clock, Duration timeout) {
+      Clock clock, Duration timeout, io.arcanum.api.audit.AuditRoutes auditRoutes) {
+    this.auditRoutes = auditRoutes;
     this.seal = seal;
     this.mounts = mounts;
     this.purger = purger;
@@ -112,6 +115,9 @@ public final class SysRoutes {
       }
       return seal.seal().thenApply(v -> VaultResponse.noContent());
     }
+    if (path.equals("sys/audit") || path.startsWith("sys/audit/") || path.startsWith("sys/audit-hash/")) {
+      return auditRoutes.handle(req);
+    }
     if (path.equals("sys/mounts") || path.equals("sys/mounts/")) {
       if (op != Operation.READ) {
         throw VaultException.unsupportedOperation();
@@ -134,33 +140,45 @@ public final class SysRoutes {
           throw VaultException.unsupportedOperation();
       }
     }
+    throw VaultException.noHandler(path);
+  }
+
+  /**
+   * {@code sys/internal/ui/mounts[/<path>]}: the mounts the caller's ACL reaches; a path under no
+   * mount, or under a mount the ACL does not reach, is 403 (so it cannot be used to discover mounts).
+   *
+   * @param req the request
+   * @param acl the caller's ACL
+   * @return the response
+   */
+  public CompletionStage<VaultResponse> internalUiMounts(VaultRequest req, io.arcanum.domain.policy.Acl acl) {
+    if (req.operation() != Operation.READ) {
+      throw VaultException.unsupportedOperation();
+    }
+    String path = req.path();
     if (path.equals("sys/internal/ui/mounts") || path.equals("sys/internal/ui/mounts/")) {
-      if (op != Operation.READ) {
-        throw VaultException.unsupportedOperation();
-      }
       return mounts.refresh().thenApply(m -> {
+        java.util.Map<String, MountTable.Mount> visible = new TreeMap<>();
+        m.forEach((p, mount) -> {
+          if (acl.reaches(p)) {
+            visible.put(p, mount);
+          }
+        });
         ObjectNode d = Json.object();
-        d.set("secret", mountList(m));
+        d.set("secret", mountList(visible));
         d.putObject("auth");
         return VaultResponse.ok(req.requestId(), d, "system");
       });
     }
-    if (path.startsWith("sys/internal/ui/mounts/")) {
-      if (op != Operation.READ) {
-        throw VaultException.unsupportedOperation();
+    String target = path.substring("sys/internal/ui/mounts/".length());
+    return mounts.resolve(target).thenApply(r -> {
+      if (r.isEmpty() || !acl.reaches(r.get().mount().path())) {
+        throw VaultException.permissionDenied();
       }
-      String target = path.substring("sys/internal/ui/mounts/".length());
-      return mounts.resolve(target).thenApply(r -> {
-        if (r.isEmpty()) {
-          // As Vault: no mount there is a 403, so this path cannot be used to discover mounts.
-          throw VaultException.permissionDenied();
-        }
-        ObjectNode d = mountJson(r.get().mount());
-        d.put("path", r.get().mount().path());
-        return VaultResponse.ok(req.requestId(), d, "system");
-      });
-    }
-    throw VaultException.noHandler(path);
+      ObjectNode d = mountJson(r.get().mount());
+      d.put("path", r.get().mount().path());
+      return VaultResponse.ok(req.requestId(), d, "system");
+    });
   }
 
   private CompletionStage<VaultResponse> init(VaultRequest req) {
@@ -399,8 +417,8 @@ public final class SysRoutes {
       return null;
     }
     try {
-      if (v.isIntegralNumber() && v.longValue() >= 0) {
-        return java.time.Duration.ofSeconds(v.longValue());
+      if (v.isIntegralNumber()) {
+        return io.arcanum.domain.util.GoDuration.ofSeconds(v.canConvertToLong() ? v.longValue() : -1);
       }
       if (v.isTextual()) {
         return io.arcanum.domain.util.GoDuration.parse(v.textValue());

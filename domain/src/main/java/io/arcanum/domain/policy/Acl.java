@@ -98,6 +98,29 @@ public final class Acl {
   }
 
   /**
+   * Whether some rule grants something on a path under {@code prefix}, as Vault decides which mounts
+   * a token may see in {@code sys/internal/ui/mounts}.
+   *
+   * @param prefix a mount path such as {@code secret/}
+   * @return true for root, or when a non-deny rule's literal part and the prefix overlap
+   */
+  public boolean reaches(String prefix) {
+    if (root) {
+      return true;
+    }
+    for (Rule r : rules) {
+      if (r.capabilities().isEmpty() || r.capabilities().contains(Capability.DENY)) {
+        continue;
+      }
+      String literal = r.firstWildcard() == Integer.MAX_VALUE ? r.pattern() : r.pattern().substring(0, r.firstWildcard());
+      if (literal.startsWith(prefix) || prefix.startsWith(literal)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * @param path a request path
    * @param capability a capability
    * @return whether the ACL grants it on that path

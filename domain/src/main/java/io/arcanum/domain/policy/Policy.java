@@ -60,11 +60,24 @@ public record Policy(String name, String text, Map<String, Set<Capability>> rule
    */
   public static Policy parse(String name, String rawText) {
     String text = decodeMaybeBase64(rawText);
+    if (text.length() > MAX_TEXT) {
+      throw new IllegalArgumentException("failed to parse policy: longer than " + MAX_TEXT + " characters");
+    }
     Map<String, Object> parsed;
     try {
-      parsed = new HCLParser().parse(text);
+      if (text.trim().startsWith("{")) {
+        // the JSON form is parsed strictly
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(text, Map.class);
+        parsed = json;
+      } else {
+        checkStructure(text);
+        parsed = new HCLParser().parse(text);
+      }
+    } catch (IllegalArgumentException e) {
+      throw e;
     } catch (Exception e) {
-      throw new IllegalArgumentException("failed to parse policy: " + e.getMessage());
+      throw new IllegalArgumentException("failed to parse policy: invalid HCL or JSON");
     }
     Object paths = parsed.get("path");
     if (!(paths instanceof Map<?, ?> pathMap)) {
@@ -106,6 +119,57 @@ public record Policy(String name, String text, Map<String, Set<Capability>> rule
       });
     }
     return new Policy(name, text, Map.copyOf(rules));
+  }
+
+  /** Longest policy text accepted (hcl4j's parse time grows fast with size). */
+  public static final int MAX_TEXT = 128 * 1024;
+
+  /**
+   * hcl4j is lenient with unbalanced brackets and unterminated strings or comments; refuse them
+   * before it sees the text, so a broken policy never grants anything.
+   */
+  private static void checkStructure(String text) {
+    java.util.ArrayDeque<Character> open = new java.util.ArrayDeque<>();
+    int i = 0;
+    int n = text.length();
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c == '"') {
+        i++;
+        while (i < n && text.charAt(i) != '"') {
+          if (text.charAt(i) == '\\') {
+            i++;
+          }
+          if (i < n && text.charAt(i) == '\n') {
+            throw new IllegalArgumentException("failed to parse policy: unterminated string");
+          }
+          i++;
+        }
+        if (i >= n) {
+          throw new IllegalArgumentException("failed to parse policy: unterminated string");
+        }
+      } else if (c == '#' || (c == '/' && i + 1 < n && text.charAt(i + 1) == '/')) {
+        while (i < n && text.charAt(i) != '\n') {
+          i++;
+        }
+      } else if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
+        int end = text.indexOf("*/", i + 2);
+        if (end < 0) {
+          throw new IllegalArgumentException("failed to parse policy: unterminated comment");
+        }
+        i = end + 1;
+      } else if (c == '{' || c == '[') {
+        open.push(c);
+      } else if (c == '}' || c == ']') {
+        if (open.isEmpty() || open.pop() != (c == '}' ? '{' : '[')) {
+          throw new IllegalArgumentException("failed to parse policy: unbalanced '" + c + "'");
+        }
+      }
+      i++;
+    }
+    if (!open.isEmpty()) {
+      throw new IllegalArgumentException("failed to parse policy: unclosed '" + open.peek() + "'");
+    }
   }
 
   private static Collection<String> legacyPolicy(String policy) {

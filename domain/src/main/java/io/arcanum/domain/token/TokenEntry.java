@@ -158,6 +158,13 @@ public final class TokenEntry
    */
   public record Children(List<String> tokens) implements CborSerializable {}
 
+  /**
+   * Makes the token an orphan (its parent was revoked with {@code revoke-orphan}).
+   *
+   * @param replyTo acknowledged
+   */
+  public record Orphan(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
 
@@ -196,6 +203,13 @@ public final class TokenEntry
    * @param expireTime the new expiry
    */
   public record Renewed(String entityId, Instant expireTime) implements SealedEvent {}
+
+  /**
+   * The token became an orphan.
+   *
+   * @param entityId the persistence id
+   */
+  public record Orphaned(String entityId) implements SealedEvent {}
 
   /**
    * The token was revoked.
@@ -280,6 +294,9 @@ public final class TokenEntry
           return Effect().persist(new ChildAdded(persistenceId, c.child()))
               .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE));
         }))
+        .onCommand(Orphan.class, (s, c) -> guarded(s, c.replyTo(), () -> s.info == null || s.info.parent() == null
+            ? Effect().reply(c.replyTo(), StatusReply.success(Done.DONE))
+            : Effect().persist(new Orphaned(persistenceId)).thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE))))
         .onCommand(Revoke.class, (s, c) -> guarded(s, c.replyTo(), () -> {
           if (s.info == null) {
             return Effect().reply(c.replyTo(), StatusReply.success(new Children(List.of())));
@@ -389,6 +406,9 @@ public final class TokenEntry
         .onEvent(Used.class, (s, e) -> owned(s, e, () -> s.usesLeft = e.usesLeft()))
         .onEvent(Renewed.class, (s, e) -> owned(s, e, () -> s.expireTime = e.expireTime()))
         .onEvent(Revoked.class, (s, e) -> owned(s, e, () -> s.revoked = true))
+        .onEvent(Orphaned.class, (s, e) -> owned(s, e, () -> s.info = new Info(s.info.accessor(), s.info.policies(),
+            s.info.displayName(), s.info.meta(), s.info.createdTime(), s.info.creationTtl(), s.info.explicitMaxTtl(),
+            s.info.period(), s.info.numUses(), s.info.renewable(), null, s.info.path())))
         .build();
   }
 

@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  */
 public final class GoDuration {
 
+  /** The longest duration Go can represent (about 292 years); anything longer is refused. */
+  public static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
+
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
 
   private GoDuration() {}
@@ -30,7 +33,11 @@ public final class GoDuration {
       throw new IllegalArgumentException("empty duration");
     }
     if (s.matches("\\d+")) {
-      return Duration.ofSeconds(Long.parseLong(s));
+      try {
+        return ofSeconds(Long.parseLong(s));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("duration out of range: " + text);
+      }
     }
     if (s.startsWith("-")) {
       throw new IllegalArgumentException("negative duration: " + text);
@@ -56,6 +63,18 @@ public final class GoDuration {
       throw new IllegalArgumentException("duration out of range: " + text);
     }
     return Duration.ofNanos((long) nanos);
+  }
+
+  /**
+   * @param seconds a number of seconds
+   * @return that duration
+   * @throws IllegalArgumentException when negative or longer than {@link #MAX}
+   */
+  public static Duration ofSeconds(long seconds) {
+    if (seconds < 0 || seconds > MAX.getSeconds()) {
+      throw new IllegalArgumentException("duration out of range: " + seconds + "s");
+    }
+    return Duration.ofSeconds(seconds);
   }
 
   private static double unitNanos(String unit) {

@@ -1,0 +1,213 @@
+package io.arcanum.api.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.arcanum.api.auth.Caller;
+import io.arcanum.api.http.Json;
+import io.arcanum.api.http.VaultException;
+import io.arcanum.api.http.VaultRequest;
+import io.arcanum.api.http.VaultResponse;
+import io.arcanum.domain.audit.AuditHasher;
+import io.arcanum.domain.barrier.Barrier;
+import io.arcanum.domain.barrier.Keyring;
+import io.arcanum.domain.token.TokenEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import io.arcanum.projections.audit.AuditDelivery;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Audit before reply (ARCHITECTURE.md, steps 5 and 7): builds the request and response records of a
+ * request in Vault's audit format, every sensitive string hashed under the cluster audit key, and
+ * makes them durable in the journal (group-committed per stream) before the request goes on:
+ *
+ * <ul>
+ *   <li>a request that may change state: its request record before it executes, its response record
+ *       before the reply leaves;</li>
+ *   <li>a read-only request (read, list): both records, together, before the reply leaves.</li>
+ * </ul>
+ * When records cannot be made durable the request fails closed with a 500 and no secret leaves.
+ */
+public final class AuditService {
+
+  /** Paths Vault does not audit. */
+  public static final Set<String> UNAUDITED = Set.of("sys/init", "sys/seal-status", "sys/seal", "sys/unseal",
+      "sys/health", "sys/step-down", "sys/leader");
+
+  private record KeyedHasher(Keyring ring, AuditHasher hasher) {}
+
+  private final Barrier barrier;
+  private final Clock clock;
+  private final AuditDelivery delivery;
+  private final AuditWriter[] streams;
+  private final AtomicReference<KeyedHasher> hasher = new AtomicReference<>();
+
+  /**
+   * @param sharding where the audit streams live
+   * @param barrier this node's barrier (the audit key derives from its keyring)
+   * @param streamCount number of audit streams
+   * @param clock the clock for record times
+   * @param timeout how long a write may take before the request fails closed
+   * @param delivery told the time of every record made durable (device lag is measured against it)
+   */
+  public AuditService(ClusterSharding sharding, Barrier barrier, int streamCount, Clock clock, Duration timeout,
+      AuditDelivery delivery) {
+    this.barrier = barrier;
+    this.clock = clock;
+    this.delivery = delivery;
+    this.streams = new AuditWriter[streamCount];
+    for (int i = 0; i < streamCount; i++) {
+      streams[i] = new AuditWriter(sharding, "stream-" + i, timeout);
+    }
+  }
+
+  /**
+   * @param path a request path
+   * @return whether requests to it are audited
+   */
+  public static boolean audited(String path) {
+    return !UNAUDITED.contains(path) && !path.startsWith("sys/rekey");
+  }
+
+  /** @return the hasher for the current keyring (the audit key exists only while unsealed) */
+  public AuditHasher hasher() {
+    Keyring ring = barrier.keyring();
+    KeyedHasher k = hasher.get();
+    if (k == null || k.ring() != ring) {
+      k = new KeyedHasher(ring, new AuditHasher(AuditHasher.deriveAuditKey(ring.term(ring.terms().get(0).term()).key())));
+      hasher.set(k);
+    }
+    return k.hasher();
+  }
+
+  /** Forgets the audit key (the node sealed). */
+  public void drop() {
+    hasher.set(null);
+  }
+
+  /**
+   * @param op an operation
+   * @return whether it only reads
+   */
+  public static boolean readOnly(VaultRequest.Operation op) {
+    return op == VaultRequest.Operation.READ || op == VaultRequest.Operation.LIST || op == VaultRequest.Operation.HEAD;
+  }
+
+  /**
+   * Records the request record alone (before a state-changing request executes).
+   *
+   * @param req the request
+   * @param caller the caller, or null when authentication failed
+   * @return completes when durable
+   */
+  public CompletionStage<Void> recordRequest(VaultRequest req, Caller caller) {
+    return stream(req).append(List.of(requestRecord(req, caller))).thenRun(() -> delivery.recorded(clock.instant()));
+  }
+
+  /**
+   * Records the response record (and, for a read-only request, the request record before it).
+   *
+   * @param req the request
+   * @param caller the caller, or null
+   * @param response the response, or null when {@code error} is set
+   * @param error the error the client gets, or null
+   * @param withRequest also write the request record first
+   * @return completes when durable
+   */
+  public CompletionStage<Void> recordResponse(VaultRequest req, Caller caller, VaultResponse response,
+      VaultException error, boolean withRequest) {
+    List<JsonNode> records = new ArrayList<>();
+    if (withRequest) {
+      records.add(requestRecord(req, caller));
+    }
+    records.add(responseRecord(req, caller, response, error));
+    return stream(req).append(records).thenRun(() -> delivery.recorded(clock.instant()));
+  }
+
+  private AuditWriter stream(VaultRequest req) {
+    return streams[Math.floorMod(req.requestId().hashCode(), streams.length)];
+  }
+
+  private ObjectNode base(String type, VaultRequest req, Caller caller) {
+    AuditHasher h = hasher();
+    ObjectNode r = Json.object();
+    r.put("time", clock.instant().toString());
+    r.put("type", type);
+    if (caller != null) {
+      r.set("auth", auth(h, caller));
+    }
+    ObjectNode q = r.putObject("request");
+    q.put("id", req.requestId());
+    q.put("operation", operation(req.operation()));
+    q.put("client_token", req.token() == null || req.token().isEmpty() ? "" : h.hash(req.token()));
+    q.put("client_token_accessor", caller == null ? "" : h.hash(caller.view().info().accessor()));
+    q.putObject("namespace").put("id", "root");
+    q.put("path", req.path());
+    q.set("data", h.hashTree(req.body()));
+    q.put("remote_address", req.remoteAddress());
+    return r;
+  }
+
+  private JsonNode requestRecord(VaultRequest req, Caller caller) {
+    ObjectNode r = base("request", req, caller);
+    r.put("error", "");
+    return r;
+  }
+
+  private JsonNode responseRecord(VaultRequest req, Caller caller, VaultResponse response, VaultException error) {
+    AuditHasher h = hasher();
+    ObjectNode r = base("response", req, caller);
+    ObjectNode out = r.putObject("response");
+    if (response != null && response.body() != null) {
+      JsonNode b = response.body();
+      if (b.has("mount_type")) {
+        out.put("mount_type", b.get("mount_type").asText());
+      }
+      out.set("data", h.hashTree(b.has("request_id") ? b.get("data") : b));
+      if (b.hasNonNull("auth")) {
+        out.set("auth", h.hashTree(b.get("auth")));
+      }
+      if (b.hasNonNull("warnings")) {
+        out.set("warnings", b.get("warnings"));
+      }
+    }
+    r.put("error", error == null ? "" : String.join("; ", error.errors()));
+    return r;
+  }
+
+  private static ObjectNode auth(AuditHasher h, Caller caller) {
+    TokenEntry.Info i = caller.view().info();
+    ObjectNode a = Json.object();
+    a.put("client_token", h.hash(caller.token()));
+    a.put("accessor", h.hash(i.accessor()));
+    a.put("display_name", i.displayName());
+    ArrayNode p = a.putArray("policies");
+    i.policies().forEach(p::add);
+    ArrayNode tp = a.putArray("token_policies");
+    i.policies().forEach(tp::add);
+    ObjectNode meta = Json.object();
+    i.meta().forEach((k, v) -> meta.put(k, h.hash(v)));
+    a.set("metadata", i.meta().isEmpty() ? null : meta);
+    a.put("entity_id", "");
+    a.put("token_type", "service");
+    a.put("token_issue_time", i.createdTime().toString());
+    return a;
+  }
+
+  private static String operation(VaultRequest.Operation op) {
+    switch (op) {
+      case WRITE:
+        return "update";
+      case HEAD:
+        return "read";
+      default:
+        return op.name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

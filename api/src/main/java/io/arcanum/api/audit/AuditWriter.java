@@ -1,0 +1,86 @@
+package io.arcanum.api.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.api.http.VaultException;
+import io.arcanum.domain.audit.AuditLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for one audit stream: at most one write is in flight; the records of every request that
+ * arrives meanwhile are gathered and written together as the next batch (up to 500 records). Under
+ * load many requests share one journal write; at rest a record is written at once.
+ */
+final class AuditWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+  private static final int MAX_BATCH = 500;
+
+  private record Pending(List<JsonNode> bodies, CompletableFuture<Void> done) {}
+
+  private final EntityRef<AuditLog.Command> stream;
+  private final Duration timeout;
+  private final List<Pending> queue = new ArrayList<>();
+  private boolean inFlight;
+
+  AuditWriter(ClusterSharding sharding, String streamName, Duration timeout) {
+    this.stream = sharding.entityRefFor(AuditLog.TYPE_KEY, streamName);
+    this.timeout = timeout;
+  }
+
+  /**
+   * @param bodies records of one request, written in order and together
+   * @return completes when they are durable; fails (500, fail closed) when they could not be made durable
+   */
+  CompletionStage<Void> append(List<JsonNode> bodies) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean start;
+    synchronized (queue) {
+      queue.add(new Pending(bodies, done));
+      start = !inFlight;
+      inFlight = true;
+    }
+    if (start) {
+      flush();
+    }
+    return done;
+  }
+
+  private void flush() {
+    List<Pending> batch = new ArrayList<>();
+    synchronized (queue) {
+      int n = 0;
+      while (!queue.isEmpty() && (batch.isEmpty() || n + queue.get(0).bodies().size() <= MAX_BATCH)) {
+        Pending p = queue.remove(0);
+        n += p.bodies().size();
+        batch.add(p);
+      }
+      if (batch.isEmpty()) {
+        inFlight = false;
+        return;
+      }
+    }
+    List<JsonNode> bodies = new ArrayList<>();
+    batch.forEach(p -> bodies.addAll(p.bodies()));
+    CompletionStage<AuditLog.Appended> written =
+        stream.askWithStatus(r -> new AuditLog.Append(bodies, r), timeout);
+    written.whenComplete((ok, e) -> {
+      if (e == null) {
+        batch.forEach(p -> p.done().complete(null));
+      } else {
+        LOG.error("audit records could not be made durable ({} request(s) fail closed): {}", batch.size(),
+            e.getClass().getSimpleName());
+        VaultException failure = VaultException.internal("audit: the request could not be recorded, so it was not served");
+        batch.forEach(p -> p.done().completeExceptionally(failure));
+      }
+      flush();
+    });
+  }
+}

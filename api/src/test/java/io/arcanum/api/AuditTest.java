@@ -1,0 +1,240 @@
+package io.arcanum.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.domain.audit.AuditChain;
+import io.arcanum.domain.audit.AuditLog;
+import io.arcanum.persistence.testing.CassandraTestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Audit before reply against the real local Cassandra: every audited request has durable request
+ * and response records in the journal when its reply arrives; records hold no secret in clear; the
+ * chains verify; and with the journal down, requests fail closed and the service recovers.
+ */
+@ExtendWith(CassandraTestNode.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuditTest {
+
+  private TestServer server;
+  private String root;
+
+  @BeforeAll
+  void start() {
+    server = new TestServer(TestServer.freshKeyspace("it_audit"));
+    root = server.initUnsealAndMount("secret");
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private List<AuditLog.RecordAppended> journal() throws Exception {
+    CassandraReadJournal q = PersistenceQuery.get(server.node.system())
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    List<AuditLog.RecordAppended> all = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      List<EventEnvelope> events = q.currentEventsByPersistenceId("audit|stream-" + i, 0, Long.MAX_VALUE)
+          .runWith(Sink.seq(), server.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      events.forEach(e -> all.add((AuditLog.RecordAppended) e.event()));
+    }
+    return all;
+  }
+
+  private static List<AuditLog.RecordAppended> byRequest(List<AuditLog.RecordAppended> all, String requestId) {
+    List<AuditLog.RecordAppended> out = new ArrayList<>();
+    for (AuditLog.RecordAppended r : all) {
+      if (requestId.equals(r.body().get("request").get("id").asText())) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @Order(1)
+  void everyAuditedRequestIsRecordedBeforeItsReply() throws Exception {
+    String canary = "canary-audit-7c1e";
+    String[][] calls = {
+        {"POST", "secret/data/audited", "{\"data\":{\"pw\":\"" + canary + "\"}}"},
+        {"GET", "secret/data/audited", null},
+        {"GET", "secret/metadata/audited", null},
+        {"POST", "auth/token/create", "{\"policies\":[\"default\"]}"},
+        {"GET", "auth/token/lookup-self", null},
+        {"GET", "sys/mounts", null},
+        {"POST", "sys/capabilities-self", "{\"path\":\"secret/data/audited\"}"},
+    };
+    for (String[] c : calls) {
+      TestServer.Reply r = server.call(c[0], c[1], root, c[2]);
+      assertEquals(200, r.status(), () -> c[1] + ": " + r.body());
+      String id = r.body().get("request_id").asText();
+      // read the journal right after the reply: both records must be there already
+      List<AuditLog.RecordAppended> records = byRequest(journal(), id);
+      assertEquals(2, records.size(), c[0] + " " + c[1]);
+      assertEquals("request", records.get(0).body().get("type").asText());
+      assertEquals("response", records.get(1).body().get("type").asText());
+      assertTrue(records.get(0).seq() < records.get(1).seq(), "the request record comes first");
+      assertEquals(c[1], records.get(0).body().get("request").get("path").asText());
+    }
+    // a denied request is recorded too, with its error
+    TestServer.Reply denied = server.call("GET", "secret/data/audited", "hvs.wrong", null);
+    assertEquals(403, denied.status());
+
+    List<AuditLog.RecordAppended> all = journal();
+    String journalText = all.toString();
+    assertFalse(journalText.contains(canary), "no secret value in clear in any audit record");
+    assertFalse(journalText.contains(root), "no token in clear in any audit record");
+    assertTrue(journalText.contains("hmac-sha256:"), "sensitive strings are hashed");
+    boolean sawDenied = all.stream().anyMatch(r -> r.body().get("error").asText().equals("permission denied"));
+    assertTrue(sawDenied, "a denied request is recorded with its error");
+
+    // every stream's chain verifies from its first record
+    for (int i = 0; i < 4; i++) {
+      String stream = "stream-" + i;
+      List<AuditChain.Link> links = new ArrayList<>();
+      all.stream().filter(r -> r.stream().equals(stream))
+          .forEach(r -> links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body())));
+      assertEquals(List.of(), AuditChain.verify(stream, AuditChain.GENESIS, 1, links));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void theChainCatchesADeletedReorderedOrAlteredRecord() throws Exception {
+    List<AuditLog.RecordAppended> all = journal();
+    java.util.Map<String, Long> counts = new java.util.HashMap<>();
+    all.forEach(r -> counts.merge(r.stream(), 1L, Long::sum));
+    String stream = counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+    List<AuditChain.Link> links = new ArrayList<>();
+    all.stream().filter(r -> r.stream().equals(stream))
+        .forEach(r -> links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body())));
+    assertTrue(links.size() >= 3);
+    List<AuditChain.Link> deleted = new ArrayList<>(links);
+    deleted.remove(1);
+    assertTrue(AuditChain.verify(stream, AuditChain.GENESIS, 1, deleted).get(0).contains("missing"));
+    List<AuditChain.Link> reordered = new ArrayList<>(links);
+    reordered.set(1, links.get(2));
+    reordered.set(2, links.get(1));
+    assertFalse(AuditChain.verify(stream, AuditChain.GENESIS, 1, reordered).isEmpty());
+    List<AuditChain.Link> altered = new ArrayList<>(links);
+    JsonNode body = links.get(1).body().deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("error", "tampered");
+    altered.set(1, new AuditChain.Link(links.get(1).seq(), links.get(1).previousHash(), links.get(1).hash(), body));
+    assertTrue(AuditChain.verify(stream, AuditChain.GENESIS, 1, altered).get(0).contains("altered"));
+  }
+
+  @Test
+  @Order(3)
+  void fileDevicesGetRecordsFromTheJournalAndABlockedDeviceLagsAlone() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("arcanum-audit");
+    java.nio.file.Path log = dir.resolve("audit.log");
+    java.nio.file.Path notADir = dir.resolve("plain-file");
+    java.nio.file.Files.writeString(notADir, "x");
+    assertEquals(204, server.call("PUT", "sys/audit/file", root, "{\"type\":\"file\",\"options\":{\"file_path\":\""
+        + log + "\"}}").status());
+    assertEquals(204, server.call("PUT", "sys/audit/blocked", root, "{\"type\":\"file\",\"options\":{\"file_path\":\""
+        + notADir.resolve("audit.log") + "\"}}").status());
+    assertEquals(400, server.call("PUT", "sys/audit/raw", root,
+        "{\"type\":\"file\",\"options\":{\"file_path\":\"stdout\",\"log_raw\":\"true\"}}").status());
+    assertEquals(400, server.call("PUT", "sys/audit/sock", root, "{\"type\":\"socket\"}").status());
+
+    String canary = "canary-device-91ab";
+    assertEquals(200, server.call("POST", "secret/data/device", root, "{\"data\":{\"pw\":\"" + canary + "\"}}").status());
+    TestServer.Reply read = server.call("GET", "secret/data/device", root, null);
+    assertEquals(200, read.status(), "requests go on while a device is blocked");
+    String id = read.body().get("request_id").asText();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String content = "";
+    while (!content.contains(id) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      content = java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "";
+    }
+    assertTrue(content.contains(id), "the file device received the read's records");
+    assertFalse(content.contains(canary), "no secret in clear in the device output");
+    assertFalse(content.contains(root), "no token in clear in the device output");
+    String hash = server.call("POST", "sys/audit-hash/file", root, "{\"input\":\"" + canary + "\"}")
+        .body().get("data").get("hash").asText();
+    assertTrue(hash.startsWith("hmac-sha256:"));
+    assertTrue(content.contains(hash), "sys/audit-hash gives what the device wrote for the value");
+    String otherHash = server.call("POST", "sys/audit-hash/blocked", root, "{\"input\":\"" + canary + "\"}")
+        .body().get("data").get("hash").asText();
+    assertFalse(hash.equals(otherHash), "each device has its own salt");
+    for (String line : content.split("\n")) {
+      JsonNode rec = TestServer.JSON.readTree(line);
+      assertTrue(rec.get("type").asText().equals("request") || rec.get("type").asText().equals("response"));
+    }
+    JsonNode devices = server.call("GET", "sys/audit", root, null).body().get("data");
+    assertEquals("file", devices.get("file/").get("type").asText());
+    JsonNode blocked = devices.get("blocked/").get("delivery");
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (blocked.get("last_error").isNull() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      blocked = server.call("GET", "sys/audit", root, null).body().get("data").get("blocked/").get("delivery");
+    }
+    assertFalse(blocked.get("last_error").isNull(), "the blocked device reports its error: " + blocked);
+    assertTrue(blocked.get("last_delivered_time").isNull(), "and has delivered nothing");
+
+    // log rotation: move the file away, the device reopens at its path
+    java.nio.file.Files.move(log, dir.resolve("audit.log.1"));
+    String id2 = server.call("GET", "secret/data/device", root, null).body().get("request_id").asText();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String rotated = "";
+    while (!rotated.contains(id2) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      rotated = java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "";
+    }
+    assertTrue(rotated.contains(id2), "after rotation the device writes a new file at its path");
+    assertEquals(204, server.call("DELETE", "sys/audit/blocked", root, null).status());
+    assertEquals(204, server.call("DELETE", "sys/audit/file", root, null).status());
+    assertTrue(server.call("GET", "sys/audit", root, null).body().get("data").isEmpty());
+  }
+
+  @Test
+  @Order(4)
+  void withTheJournalDownRequestsFailClosedAndTheServiceRecovers() throws Exception {
+    server.call("POST", "secret/data/closed", root, "{\"data\":{\"pw\":\"secret-value-42\"}}");
+    assertEquals(200, server.call("GET", "secret/data/closed", root, null).status(), "the entity is in memory now");
+    io.arcanum.persistence.local.LocalCassandra cassandra = CassandraTestNode.ensureStarted();
+    cassandra.stop();
+    try {
+      TestServer.Reply read = server.call("GET", "secret/data/closed", root, null);
+      assertEquals(500, read.status(), () -> "body: " + read.body());
+      assertFalse(read.body().toString().contains("secret-value-42"), "no secret leaves without a durable record");
+      assertTrue(read.body().get("errors").get(0).asText().startsWith("audit:"));
+      TestServer.Reply write = server.call("POST", "secret/data/closed", root, "{\"data\":{\"pw\":\"changed\"}}");
+      assertEquals(500, write.status());
+    } finally {
+      cassandra.start();
+    }
+    // storage is back: the service recovers by itself
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    TestServer.Reply again;
+    do {
+      Thread.sleep(500);
+      again = server.call("GET", "secret/data/closed", root, null);
+    } while (again.status() != 200 && System.nanoTime() < deadline);
+    assertEquals(200, again.status(), "recovered after storage came back");
+    JsonNode data = again.body().get("data");
+    assertEquals("secret-value-42", data.get("data").get("pw").asText(), "the failed write changed nothing");
+    assertEquals(1, data.get("metadata").get("version").asInt());
+  }
+}

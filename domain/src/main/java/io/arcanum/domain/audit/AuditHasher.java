@@ -1,0 +1,160 @@
+package io.arcanum.domain.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.macs.HMac;
+import org.bouncycastle.crypto.params.HKDFParameters;
+import org.bouncycastle.crypto.params.KeyParameter;
+
+/**
+ * HMAC-SHA256 of audit values, in two steps so that the journal never holds a secret:
+ *
+ * <ol>
+ *   <li>when a record is made, every sensitive string becomes {@code hmac-sha256:<hex>} under the
+ *       cluster's audit key (derived with HKDF from the keyring's first term, so it is stable across
+ *       rotations and exists only while the node is unsealed);</li>
+ *   <li>an audit device re-hashes each such value with its own salt:
+ *       {@code hmac-sha256:hex(HMAC(salt, <hex of step 1>))}. {@code sys/audit-hash} computes the
+ *       same two steps for an operator's input, so the output can be searched for a known value.</li>
+ * </ol>
+ * Numbers and booleans stay in clear, as in Vault's audit format.
+ */
+public final class AuditHasher {
+
+  /** Prefix of a hashed value. */
+  public static final String PREFIX = "hmac-sha256:";
+
+  private final byte[] auditKey;
+
+  /**
+   * @param auditKey the 32-byte cluster audit key
+   */
+  public AuditHasher(byte[] auditKey) {
+    this.auditKey = auditKey.clone();
+  }
+
+  /**
+   * Derives the cluster audit key.
+   *
+   * @param firstTermKey the keyring's term-1 key (never changes once initialized)
+   * @return 32 bytes
+   */
+  public static byte[] deriveAuditKey(byte[] firstTermKey) {
+    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+    hkdf.init(new HKDFParameters(firstTermKey, null, "arcanum/audit-hmac/v1".getBytes(StandardCharsets.UTF_8)));
+    byte[] out = new byte[32];
+    hkdf.generateBytes(out, 0, out.length);
+    return out;
+  }
+
+  /**
+   * @param key an HMAC key
+   * @param value bytes
+   * @return lower-case hex HMAC-SHA256
+   */
+  public static String hmacHex(byte[] key, byte[] value) {
+    HMac mac = new HMac(new SHA256Digest());
+    mac.init(new KeyParameter(key));
+    mac.update(value, 0, value.length);
+    byte[] out = new byte[mac.getMacSize()];
+    mac.doFinal(out, 0);
+    return HexFormat.of().formatHex(out);
+  }
+
+  /**
+   * Step 1 for one string.
+   *
+   * @param value a sensitive string
+   * @return {@code hmac-sha256:<hex>} under the audit key
+   */
+  public String hash(String value) {
+    return PREFIX + hmacHex(auditKey, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Step 1 for a JSON value: every string inside (keys stay) is hashed; numbers, booleans and nulls
+   * are kept.
+   *
+   * @param node a value (may be null)
+   * @return a new tree
+   */
+  public JsonNode hashTree(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return node;
+    }
+    if (node.isTextual()) {
+      return JsonNodeFactory.instance.textNode(hash(node.textValue()));
+    }
+    if (node.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        out.set(e.getKey(), hashTree(e.getValue()));
+      }
+      return out;
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode();
+      node.forEach(n -> out.add(hashTree(n)));
+      return out;
+    }
+    return node.deepCopy();
+  }
+
+  /**
+   * Step 2: a device's view of a record, every step-1 value re-hashed with the device's salt.
+   *
+   * @param record a record body as stored
+   * @param salt the device's salt
+   * @param clearFields field names whose step-1 values a device shows as stored (none by default)
+   * @return a new tree
+   */
+  public static JsonNode forDevice(JsonNode record, byte[] salt, Set<String> clearFields) {
+    if (record == null) {
+      return null;
+    }
+    if (record.isTextual()) {
+      String v = record.textValue();
+      if (v.startsWith(PREFIX)) {
+        return JsonNodeFactory.instance.textNode(PREFIX
+            + hmacHex(salt, v.substring(PREFIX.length()).getBytes(StandardCharsets.UTF_8)));
+      }
+      return record;
+    }
+    if (record.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        out.set(e.getKey(), clearFields.contains(e.getKey()) ? e.getValue() : forDevice(e.getValue(), salt, clearFields));
+      }
+      return out;
+    }
+    if (record.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode();
+      record.forEach(n -> out.add(forDevice(n, salt, clearFields)));
+      return out;
+    }
+    return record;
+  }
+
+  /**
+   * {@code sys/audit-hash}: both steps for an operator's input.
+   *
+   * @param input the value to look for
+   * @param salt the device's salt
+   * @return the value as that device writes it
+   */
+  public String deviceHash(String input, byte[] salt) {
+    String step1 = hash(input).substring(PREFIX.length());
+    return PREFIX + hmacHex(salt, step1.getBytes(StandardCharsets.UTF_8));
+  }
+}

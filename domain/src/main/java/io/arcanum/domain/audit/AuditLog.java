@@ -1,0 +1,149 @@
+package io.arcanum.domain.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.domain.CborSerializable;
+import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.barrier.SealedEvent;
+import io.arcanum.domain.barrier.TamperedEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+
+/**
+ * One audit stream: an append-only, hash-chained sequence of audit records (a few streams per
+ * cluster, sharded). An {@link Append} of several records (a group commit: the records of all
+ * requests that arrived while the previous write was in flight) becomes one {@link RecordAppended}
+ * per record, written together; the reply comes once they are durable.
+ *
+ * <p>A write that fails stops the stream, which restarts with back-off and re-reads its chain: the
+ * caller's request fails closed meanwhile, and the service recovers by itself once storage is back.
+ */
+public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, SealedEvent, AuditLog.State> {
+
+  /** The sharding type key; persistence ids are {@code audit|<stream>}. */
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "audit");
+  /** Tag of every audit record, read by the audit device projections. */
+  public static final String TAG = "audit";
+
+  /** Commands. */
+  public interface Command extends CborSerializable {}
+
+  /**
+   * Appends records, in order.
+   *
+   * @param bodies the record bodies (Vault's audit format; sensitive strings already hashed)
+   * @param replyTo gets the sequence numbers once durable
+   */
+  public record Append(List<JsonNode> bodies, ActorRef<StatusReply<Appended>> replyTo) implements Command {}
+
+  /**
+   * @param seqs the sequence numbers given to the records, in order
+   */
+  public record Appended(List<Long> seqs) implements CborSerializable {}
+
+  /**
+   * Where the stream stands.
+   *
+   * @param replyTo gets the last sequence number and hash
+   */
+  public record Head(ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  /**
+   * One record.
+   *
+   * @param entityId the persistence id
+   * @param stream the stream name
+   * @param seq its sequence number (from 1)
+   * @param previousHash the previous record's hash
+   * @param hash this record's hash
+   * @param body the record
+   */
+  public record RecordAppended(String entityId, String stream, long seq, String previousHash, String hash,
+      JsonNode body) implements SealedEvent {}
+
+  /**
+   * @param seq the last sequence number (0: empty)
+   * @param lastHash the last hash ({@link AuditChain#GENESIS} when empty)
+   * @param tampered an integrity error, or null
+   */
+  public record State(long seq, String lastHash, String tampered) implements CborSerializable {}
+
+  private final String persistenceId;
+  private final String stream;
+
+  /**
+   * @param stream the stream name (the sharding entity id)
+   * @return the behavior of that stream
+   */
+  public static Behavior<Command> create(String stream) {
+    return new AuditLog(stream);
+  }
+
+  private AuditLog(String stream) {
+    super(PersistenceId.of(TYPE_KEY.name(), stream),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.persistenceId = PersistenceId.of(TYPE_KEY.name(), stream).id();
+    this.stream = stream;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(0, AuditChain.GENESIS, null);
+  }
+
+  @Override
+  public Set<String> tagsFor(SealedEvent event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public CommandHandler<Command, SealedEvent, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Head.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s)))
+        .onCommand(Append.class, (s, c) -> {
+          if (s.tampered() != null) {
+            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered()));
+          }
+          List<SealedEvent> events = new ArrayList<>();
+          List<Long> seqs = new ArrayList<>();
+          long seq = s.seq();
+          String prev = s.lastHash();
+          for (JsonNode body : c.bodies()) {
+            seq++;
+            String hash = AuditChain.hash(prev, stream, seq, body);
+            events.add(new RecordAppended(persistenceId, stream, seq, prev, hash, body));
+            seqs.add(seq);
+            prev = hash;
+          }
+          return Effect().persist(events).thenReply(c.replyTo(), st -> StatusReply.success(new Appended(seqs)));
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, SealedEvent> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(TamperedEvent.class, (s, e) -> new State(s.seq(), s.lastHash(),
+            new IntegrityException(e.reason() + " (" + persistenceId + ")").getMessage()))
+        .onEvent(RecordAppended.class, (s, e) -> {
+          if (!persistenceId.equals(e.entityId()) || e.seq() != s.seq() + 1 || !e.previousHash().equals(s.lastHash())) {
+            return new State(s.seq(), s.lastHash(),
+                new IntegrityException("audit chain broken at record " + e.seq() + " (" + persistenceId + ")").getMessage());
+          }
+          return new State(e.seq(), e.hash(), s.tampered());
+        })
+        .build();
+  }
+}

@@ -1,0 +1,114 @@
+package io.arcanum.projections.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arcanum.domain.audit.AuditDevices;
+import io.arcanum.domain.audit.AuditHasher;
+import io.arcanum.domain.audit.AuditLog;
+import io.arcanum.domain.barrier.SealedEvent;
+import io.arcanum.domain.barrier.TamperedEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The projection that feeds one audit device: every record tagged {@value AuditLog#TAG}, in journal
+ * order per stream, at least once, its offset in Cassandra so a restart resumes where it stopped.
+ * Each device has its own projection, so a slow, blocked or full device lags alone: requests never
+ * wait for a device, and other devices go on.
+ */
+public final class AuditDeviceProjection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditDeviceProjection.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private AuditDeviceProjection() {}
+
+  /**
+   * @param system the actor system
+   * @param device the device
+   * @param delivery where progress is reported
+   * @return the projection's behavior, to spawn while the device is enabled
+   */
+  public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, AuditDevices.Device device,
+      AuditDelivery delivery) {
+    return ProjectionBehavior.create(CassandraProjection.groupedWithin(
+            ProjectionId.of("audit-device", device.id()),
+            EventSourcedProvider.<SealedEvent>eventsByTag(system, CassandraReadJournal.Identifier(), AuditLog.TAG),
+            () -> new DeviceHandler(device, delivery))
+        .withGroup(200, Duration.ofMillis(50)));
+  }
+
+  /** Formats records for one device and appends them to its sink. */
+  static final class DeviceHandler extends Handler<List<EventEnvelope<SealedEvent>>> {
+    private final AuditDevices.Device device;
+    private final AuditDelivery delivery;
+    private final AuditFileSink sink;
+    private final String prefix;
+    private final Set<String> clear;
+
+    DeviceHandler(AuditDevices.Device device, AuditDelivery delivery) {
+      this.device = device;
+      this.delivery = delivery;
+      this.sink = new AuditFileSink(device.options().getOrDefault("file_path", "stdout"));
+      this.prefix = device.options().getOrDefault("prefix", "");
+      this.clear = Set.of();
+    }
+
+    @Override
+    public CompletionStage<Done> process(List<EventEnvelope<SealedEvent>> envelopes) {
+      List<String> lines = new ArrayList<>();
+      Instant newest = null;
+      for (EventEnvelope<SealedEvent> env : envelopes) {
+        if (env.event() instanceof TamperedEvent t) {
+          LOG.error("audit device {} skipped a record of {} that failed its integrity check", device.path(),
+              env.persistenceId());
+          continue;
+        }
+        if (!(env.event() instanceof AuditLog.RecordAppended r)) {
+          continue;
+        }
+        JsonNode out = AuditHasher.forDevice(r.body(), device.salt(), clear);
+        try {
+          lines.add(prefix + JSON.writeValueAsString(out));
+        } catch (Exception e) {
+          throw new IllegalStateException("audit record could not be written as JSON", e);
+        }
+        newest = Instant.parse(r.body().get("time").asText());
+      }
+      try {
+        sink.write(lines);
+      } catch (Exception e) {
+        delivery.failed(device.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        LOG.warn("audit device {} could not write ({}); it retries and lags meanwhile", device.path(), e.toString());
+        return CompletableFuture.failedFuture(e);
+      }
+      if (newest != null) {
+        delivery.delivered(device.id(), newest);
+      }
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    @Override
+    public CompletionStage<Done> stop() {
+      sink.close();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+  }
+}
