@@ -3,6 +3,8 @@ package io.arcanum.api;
 import com.typesafe.config.Config;
 import io.arcanum.api.audit.AuditDeviceRunner;
 import io.arcanum.api.audit.AuditRoutes;
+import io.arcanum.api.audit.ForensicsRoutes;
+import io.arcanum.projections.forensics.Forensics;
 import io.arcanum.api.audit.AuditService;
 import io.arcanum.domain.audit.AuditDevices;
 import io.arcanum.projections.audit.AuditDelivery;
@@ -153,7 +155,8 @@ public final class ArcanumNode {
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
       VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer,
           new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout,
-              new AuditRoutes(auditDevices, audit, clock, timeout)),
+              new AuditRoutes(auditDevices, audit, clock, timeout),
+              new ForensicsRoutes(new Forensics(system, full.getInt("arcanum.audit.streams")), mounts, clock)),
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
           mounts, new KvRoutes(sharding, mounts, index, timeout), audit);
       HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30));

@@ -96,7 +96,7 @@ class KvSecretTest {
   }
 
   private StatusReply<KvSecret.VersionInfo> write(String data, Integer cas, KvSecret.MountConfig mount) {
-    return kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Write(json(data), cas, mount, r)).reply();
+    return kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Write(json(data), cas, mount, KvSecret.Origin.NONE, r)).reply();
   }
 
   private StatusReply<KvSecret.VersionInfo> write(String data, Integer cas) {
@@ -135,7 +135,7 @@ class KvSecretTest {
     assertEquals(KvSecret.CAS_REQUIRED,
         write("{\"a\":1}", null, new KvSecret.MountConfig(0, true, Duration.ZERO)).getError().getMessage());
     write("{\"a\":1}", null);
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, true, null, null, false, MOUNT, r));
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, true, null, null, false, MOUNT, KvSecret.Origin.NONE, r));
     assertEquals(KvSecret.CAS_REQUIRED, write("{\"a\":2}", null).getError().getMessage());
     assertTrue(write("{\"a\":2}", 1).isSuccess());
   }
@@ -162,7 +162,7 @@ class KvSecretTest {
 
   @Test
   void keyMaxVersionsSmallerThanMountsWins() {
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(2, null, null, null, false, MOUNT, r));
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(2, null, null, null, false, MOUNT, KvSecret.Origin.NONE, r));
     KvSecret.MountConfig mount = new KvSecret.MountConfig(5, false, Duration.ZERO);
     for (int i = 1; i <= 4; i++) {
       write("{\"v\":" + i + "}", null, mount);
@@ -175,17 +175,17 @@ class KvSecretTest {
   void deleteUndeleteDestroy() {
     write("{\"a\":1}", null);
     write("{\"a\":2}", null);
-    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(), r));
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(), KvSecret.Origin.NONE, r));
     KvSecret.ReadResult latest = read(null);
     assertNull(latest.data(), "DELETE data/ soft-deletes the latest version");
     assertNotNull(latest.info().deletionTime());
     assertEquals(json("{\"a\":1}"), read(1).data());
-    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(2), r));
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(2), KvSecret.Origin.NONE, r));
     assertEquals(json("{\"a\":2}"), read(2).data());
-    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), r));
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), KvSecret.Origin.NONE, r));
     assertTrue(read(1).info().destroyed());
     assertNull(read(1).data());
-    var undelete = kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(1), r));
+    var undelete = kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(1), KvSecret.Origin.NONE, r));
     assertTrue(undelete.hasNoEvents(), "undelete of a destroyed version changes nothing");
     assertTrue(read(1).info().destroyed());
     kit.restart();
@@ -207,27 +207,27 @@ class KvSecretTest {
   @Test
   void patchMergesOntoTheLatestVersion() {
     assertEquals(KvSecret.NOTHING_TO_PATCH,
-        kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"a\":1}"), null, MOUNT, r))
+        kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"a\":1}"), null, MOUNT, KvSecret.Origin.NONE, r))
             .reply().getError().getMessage());
     write("{\"a\":1,\"b\":{\"c\":1,\"d\":2},\"gone\":true}", null);
-    kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"b\":{\"d\":null,\"e\":3},\"gone\":null,\"z\":\"new\"}"), 1, MOUNT, r));
+    kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"b\":{\"d\":null,\"e\":3},\"gone\":null,\"z\":\"new\"}"), 1, MOUNT, KvSecret.Origin.NONE, r));
     assertEquals(json("{\"a\":1,\"b\":{\"c\":1,\"e\":3},\"z\":\"new\"}"), read(2).data());
   }
 
   @Test
   void metadataDeleteRemovesEverything() {
     assertEquals(KvSecret.NO_METADATA, kit.<StatusReply<KvSecret.Metadata>>runCommand(
-        r -> new KvSecret.WriteMetadata(null, null, null, Map.of("a", "b"), true, MOUNT, r)).reply().getError().getMessage());
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops", "team", "x"), false, MOUNT, r));
+        r -> new KvSecret.WriteMetadata(null, null, null, Map.of("a", "b"), true, MOUNT, KvSecret.Origin.NONE, r)).reply().getError().getMessage());
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops", "team", "x"), false, MOUNT, KvSecret.Origin.NONE, r));
     java.util.Map<String, String> patch = new java.util.HashMap<>();
     patch.put("team", null);
     patch.put("env", "prod");
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, patch, true, MOUNT, r));
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, patch, true, MOUNT, KvSecret.Origin.NONE, r));
     assertEquals(Map.of("owner", "ops", "env", "prod"), metadata().customMetadata(), "PATCH merges custom metadata");
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops"), false, MOUNT, r));
+    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops"), false, MOUNT, KvSecret.Origin.NONE, r));
     write("{\"a\":1}", null);
     assertEquals(Map.of("owner", "ops"), metadata().customMetadata());
-    kit.<StatusReply<KvSecret.Done>>runCommand(KvSecret.DeleteMetadata::new);
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteMetadata(KvSecret.Origin.NONE, r));
     assertFalse(metadata().exists());
     assertNull(read(1).info());
     assertEquals(1, write("{\"a\":1}", null).getValue().version(), "a new history starts at version 1");
@@ -238,7 +238,7 @@ class KvSecretTest {
     for (int i = 1; i <= 13; i++) {
       write("{\"user\":\"u" + i + "\",\"n\":[1,2]}", null);
     }
-    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(12), r));
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(12), KvSecret.Origin.NONE, r));
     kit.restart();
     assertEquals(13, kit.getState().currentVersion());
     assertEquals(json("{\"user\":\"u13\",\"n\":[1,2]}"), read(13).data());

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "arcanum", mixinStandardHelpOptions = true, version = "arcanum 0.1.0",
     description = "An event-sourced secrets service that speaks the HashiCorp Vault v1 HTTP API.",
-    subcommands = {ServerCommand.class, CassandraCommand.class})
+    subcommands = {ServerCommand.class, CassandraCommand.class, ForensicsCommand.class})
 public final class ArcanumCommand implements Runnable {
 
   @CommandLine.Spec

@@ -138,7 +138,7 @@ public final class VaultRoutes {
       }
       MountRouter.Resolved r = resolved.get();
       return authorizer.authorize(caller, req, () -> kv.exists(r.mount(), r.relativePath()))
-          .thenApply(ok -> () -> kv.handle(req, r.mount(), r.relativePath()));
+          .thenApply(ok -> () -> kv.handle(req, caller, r.mount(), r.relativePath()));
     });
   }
 

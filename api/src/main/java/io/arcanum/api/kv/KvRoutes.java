@@ -57,12 +57,15 @@ public final class KvRoutes {
 
   /**
    * @param req the request (authenticated and authorized)
+   * @param caller the caller (its accessor goes into the events, for forensics)
    * @param mount the KV v2 mount holding it
    * @param rel the path relative to the mount, e.g. {@code data/app/db}
    * @return the response
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req, MountTable.Mount mount, String rel) {
+  public CompletionStage<VaultResponse> handle(VaultRequest req, io.arcanum.api.auth.Caller caller,
+      MountTable.Mount mount, String rel) {
     Operation op = req.operation();
+    KvSecret.Origin origin = new KvSecret.Origin(req.requestId(), caller.view().info().accessor());
     if (rel.equals("config")) {
       return config(req, op, mount);
     }
@@ -84,11 +87,11 @@ public final class KvRoutes {
           case READ:
             return read(req, secret);
           case WRITE:
-            return write(req, secret, mount);
+            return write(req, secret, mount, origin);
           case PATCH:
-            return patch(req, secret, mount);
+            return patch(req, secret, mount, origin);
           case DELETE:
-            return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(List.of(), r), timeout));
+            return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(List.of(), origin, r), timeout));
           default:
             throw VaultException.unsupportedOperation();
         }
@@ -97,26 +100,26 @@ public final class KvRoutes {
           case READ:
             return readMetadata(req, secret);
           case WRITE:
-            return writeMetadata(req, secret, mount, false);
+            return writeMetadata(req, secret, mount, false, origin);
           case PATCH:
-            return writeMetadata(req, secret, mount, true);
+            return writeMetadata(req, secret, mount, true, origin);
           case DELETE:
-            return done(secret.askWithStatus(KvSecret.DeleteMetadata::new, timeout));
+            return done(secret.askWithStatus(r -> new KvSecret.DeleteMetadata(origin, r), timeout));
           default:
             throw VaultException.unsupportedOperation();
         }
       case "delete":
         requireWrite(op);
         List<Integer> toDelete = versions(req.body());
-        return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(toDelete, r), timeout));
+        return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(toDelete, origin, r), timeout));
       case "undelete":
         requireWrite(op);
         List<Integer> toUndelete = versions(req.body());
-        return done(secret.askWithStatus(r -> new KvSecret.UndeleteVersions(toUndelete, r), timeout));
+        return done(secret.askWithStatus(r -> new KvSecret.UndeleteVersions(toUndelete, origin, r), timeout));
       case "destroy":
         requireWrite(op);
         List<Integer> toDestroy = versions(req.body());
-        return done(secret.askWithStatus(r -> new KvSecret.DestroyVersions(toDestroy, r), timeout));
+        return done(secret.askWithStatus(r -> new KvSecret.DestroyVersions(toDestroy, origin, r), timeout));
       default: // subkeys
         if (op != Operation.READ) {
           throw VaultException.unsupportedOperation();
@@ -164,17 +167,17 @@ public final class KvRoutes {
   }
 
   private CompletionStage<VaultResponse> write(VaultRequest req, EntityRef<KvSecret.Command> secret,
-      MountTable.Mount mount) {
+      MountTable.Mount mount, KvSecret.Origin origin) {
     JsonNode body = Json.objectOrNull(req.body());
     JsonNode data = dataField(body);
     Integer cas = cas(body);
     CompletionStage<KvSecret.VersionInfo> asked =
-        secret.askWithStatus(r -> new KvSecret.Write(data.deepCopy(), cas, mount.kvConfig(), r), timeout);
+        secret.askWithStatus(r -> new KvSecret.Write(data.deepCopy(), cas, mount.kvConfig(), origin, r), timeout);
     return Replies.mapped(asked).thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
   }
 
   private CompletionStage<VaultResponse> patch(VaultRequest req, EntityRef<KvSecret.Command> secret,
-      MountTable.Mount mount) {
+      MountTable.Mount mount, KvSecret.Origin origin) {
     if (!MERGE_PATCH.equalsIgnoreCase(req.contentType())) {
       throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
     }
@@ -182,7 +185,7 @@ public final class KvRoutes {
     JsonNode data = dataField(body);
     Integer cas = cas(body);
     CompletionStage<KvSecret.VersionInfo> asked =
-        secret.askWithStatus(r -> new KvSecret.Patch(data.deepCopy(), cas, mount.kvConfig(), r), timeout);
+        secret.askWithStatus(r -> new KvSecret.Patch(data.deepCopy(), cas, mount.kvConfig(), origin, r), timeout);
     return asked.exceptionally(e -> {
       if (Replies.toVaultOrInternal(e).errors().contains(KvSecret.NOTHING_TO_PATCH)) {
         throw VaultException.notFound();
@@ -249,7 +252,7 @@ public final class KvRoutes {
   }
 
   private CompletionStage<VaultResponse> writeMetadata(VaultRequest req, EntityRef<KvSecret.Command> secret,
-      MountTable.Mount mount, boolean patch) {
+      MountTable.Mount mount, boolean patch, KvSecret.Origin origin) {
     if (patch && !MERGE_PATCH.equalsIgnoreCase(req.contentType())) {
       throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
     }
@@ -270,7 +273,7 @@ public final class KvRoutes {
       }
     }
     CompletionStage<KvSecret.Metadata> asked = secret.askWithStatus(
-        r -> new KvSecret.WriteMetadata(maxVersions, casRequired, dva, custom, patch, mount.kvConfig(), r), timeout);
+        r -> new KvSecret.WriteMetadata(maxVersions, casRequired, dva, custom, patch, mount.kvConfig(), origin, r), timeout);
     return asked.exceptionally(e -> {
       if (Replies.toVaultOrInternal(e).errors().contains(KvSecret.NO_METADATA)) {
         throw VaultException.notFound();

@@ -38,6 +38,7 @@ public final class SysRoutes {
   private final MountRouter mounts;
   private final io.arcanum.api.kv.MountPurger purger;
   private final io.arcanum.api.audit.AuditRoutes auditRoutes;
+  private final io.arcanum.api.audit.ForensicsRoutes forensicsRoutes;
   private final ServerInfo info;
   private final Clock clock;
   private final Duration timeout;
@@ -50,10 +51,13 @@ public final class SysRoutes {
    * @param clock the clock (for server_time_utc and mount times)
    * @param timeout ask timeout
    * @param auditRoutes the audit device routes
+   * @param forensicsRoutes the forensics routes
    */
   public SysRoutes(SealService seal, MountRouter mounts, io.arcanum.api.kv.MountPurger purger, ServerInfo info,
-      Clock clock, Duration timeout, io.arcanum.api.audit.AuditRoutes auditRoutes) {
+      Clock clock, Duration timeout, io.arcanum.api.audit.AuditRoutes auditRoutes,
+      io.arcanum.api.audit.ForensicsRoutes forensicsRoutes) {
     this.auditRoutes = auditRoutes;
+    this.forensicsRoutes = forensicsRoutes;
     this.seal = seal;
     this.mounts = mounts;
     this.purger = purger;
@@ -117,6 +121,9 @@ public final class SysRoutes {
     }
     if (path.equals("sys/audit") || path.startsWith("sys/audit/") || path.startsWith("sys/audit-hash/")) {
       return auditRoutes.handle(req);
+    }
+    if (path.startsWith("sys/forensics/")) {
+      return forensicsRoutes.handle(req);
     }
     if (path.equals("sys/mounts") || path.equals("sys/mounts/")) {
       if (op != Operation.READ) {

@@ -72,6 +72,18 @@ public final class KvSecret
 
   // ---- commands ----
 
+  /**
+   * Who caused a change, kept in its event for forensics: the request id and the token accessor (an
+   * accessor is not a credential; the token itself is never stored).
+   *
+   * @param requestId the request id, or empty
+   * @param accessor the caller's token accessor, or empty
+   */
+  public record Origin(String requestId, String accessor) implements CborSerializable {
+    /** No known origin. */
+    public static final Origin NONE = new Origin("", "");
+  }
+
   /** Commands of a KV secret. */
   public interface Command extends CborSerializable {}
 
@@ -96,7 +108,8 @@ public final class KvSecret
    * @param mount the mount's settings
    * @param replyTo gets the new version's info, or an error with Vault's message
    */
-  public record Write(JsonNode data, Integer cas, MountConfig mount, ActorRef<StatusReply<VersionInfo>> replyTo)
+  public record Write(JsonNode data, Integer cas, MountConfig mount, Origin origin,
+      ActorRef<StatusReply<VersionInfo>> replyTo)
       implements Command {}
 
   /**
@@ -107,7 +120,8 @@ public final class KvSecret
    * @param mount the mount's settings
    * @param replyTo gets the new version's info; {@value #NOTHING_TO_PATCH} when there is no live latest version
    */
-  public record Patch(JsonNode patch, Integer cas, MountConfig mount, ActorRef<StatusReply<VersionInfo>> replyTo)
+  public record Patch(JsonNode patch, Integer cas, MountConfig mount, Origin origin,
+      ActorRef<StatusReply<VersionInfo>> replyTo)
       implements Command {}
 
   /**
@@ -140,7 +154,8 @@ public final class KvSecret
    * @param replyTo gets the metadata after the change
    */
   public record WriteMetadata(Integer maxVersions, Boolean casRequired, Duration deleteVersionAfter,
-      Map<String, String> customMetadata, boolean patch, MountConfig mount, ActorRef<StatusReply<Metadata>> replyTo)
+      Map<String, String> customMetadata, boolean patch, MountConfig mount, Origin origin,
+      ActorRef<StatusReply<Metadata>> replyTo)
       implements Command {}
 
   /**
@@ -149,7 +164,8 @@ public final class KvSecret
    * @param versions the versions; empty means the latest one
    * @param replyTo acknowledged
    */
-  public record DeleteVersions(List<Integer> versions, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record DeleteVersions(List<Integer> versions, Origin origin, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
 
   /**
    * Undoes soft deletes (not destroys).
@@ -157,7 +173,8 @@ public final class KvSecret
    * @param versions the versions
    * @param replyTo acknowledged
    */
-  public record UndeleteVersions(List<Integer> versions, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record UndeleteVersions(List<Integer> versions, Origin origin, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
 
   /**
    * Destroys versions' data for good.
@@ -165,14 +182,15 @@ public final class KvSecret
    * @param versions the versions
    * @param replyTo acknowledged
    */
-  public record DestroyVersions(List<Integer> versions, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record DestroyVersions(List<Integer> versions, Origin origin, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
 
   /**
    * Removes every version and the metadata.
    *
    * @param replyTo acknowledged
    */
-  public record DeleteMetadata(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record DeleteMetadata(Origin origin, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** Stops the entity, dropping its decrypted state (sent to every entity when the node seals). */
   public enum Stop implements Command { INSTANCE }
@@ -240,9 +258,10 @@ public final class KvSecret
    * @param createdTime when
    * @param deletionTime when it will be soft-deleted (delete_version_after), or null
    * @param keepFrom versions below this one are pruned
+   * @param origin who wrote it
    */
   public record VersionWritten(String entityId, int version, JsonNode data, Instant createdTime,
-      Instant deletionTime, int keepFrom) implements SealedEvent {}
+      Instant deletionTime, int keepFrom, Origin origin) implements SealedEvent {}
 
   /**
    * Versions were soft-deleted.
@@ -250,8 +269,10 @@ public final class KvSecret
    * @param entityId the persistence id
    * @param versions the versions
    * @param time the deletion time
+   * @param origin who did it
    */
-  public record VersionsDeleted(String entityId, List<Integer> versions, Instant time) implements SealedEvent {}
+  public record VersionsDeleted(String entityId, List<Integer> versions, Instant time, Origin origin)
+      implements SealedEvent {}
 
   /**
    * Soft deletes were undone.
@@ -259,8 +280,10 @@ public final class KvSecret
    * @param entityId the persistence id
    * @param versions the versions
    * @param time when
+   * @param origin who did it
    */
-  public record VersionsUndeleted(String entityId, List<Integer> versions, Instant time) implements SealedEvent {}
+  public record VersionsUndeleted(String entityId, List<Integer> versions, Instant time, Origin origin)
+      implements SealedEvent {}
 
   /**
    * Versions' data was destroyed.
@@ -268,8 +291,10 @@ public final class KvSecret
    * @param entityId the persistence id
    * @param versions the versions
    * @param time when
+   * @param origin who did it
    */
-  public record VersionsDestroyed(String entityId, List<Integer> versions, Instant time) implements SealedEvent {}
+  public record VersionsDestroyed(String entityId, List<Integer> versions, Instant time, Origin origin)
+      implements SealedEvent {}
 
   /**
    * The key's settings changed.
@@ -281,17 +306,19 @@ public final class KvSecret
    * @param customMetadata custom metadata
    * @param time when
    * @param keepFrom versions below this one are pruned
+   * @param origin who did it
    */
   public record MetadataWritten(String entityId, int maxVersions, boolean casRequired, Duration deleteVersionAfter,
-      Map<String, String> customMetadata, Instant time, int keepFrom) implements SealedEvent {}
+      Map<String, String> customMetadata, Instant time, int keepFrom, Origin origin) implements SealedEvent {}
 
   /**
    * Every version and the metadata were removed.
    *
    * @param entityId the persistence id
    * @param time when
+   * @param origin who did it
    */
-  public record MetadataDeleted(String entityId, Instant time) implements SealedEvent {}
+  public record MetadataDeleted(String entityId, Instant time, Origin origin) implements SealedEvent {}
 
   /**
    * The state as stored in a snapshot (sealed like events).
@@ -393,7 +420,8 @@ public final class KvSecret
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
-        .onCommand(Write.class, (s, c) -> guarded(s, c.replyTo(), () -> onWrite(s, c.data(), c.cas(), c.mount(), c.replyTo())))
+        .onCommand(Write.class, (s, c) -> guarded(s, c.replyTo(),
+            () -> onWrite(s, c.data(), c.cas(), c.mount(), c.origin(), c.replyTo())))
         .onCommand(Patch.class, (s, c) -> guarded(s, c.replyTo(), () -> onPatch(s, c)))
         .onCommand(Read.class, (s, c) -> guarded(s, c.replyTo(), () -> onRead(s, c)))
         .onCommand(ReadMetadata.class, (s, c) -> guarded(s, c.replyTo(),
@@ -403,7 +431,7 @@ public final class KvSecret
         .onCommand(UndeleteVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onUndelete(s, c)))
         .onCommand(DestroyVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onDestroy(s, c)))
         .onCommand(DeleteMetadata.class, (s, c) -> guarded(s, c.replyTo(), () -> s.exists
-            ? Effect().persist(new MetadataDeleted(persistenceId, clock.instant()))
+            ? Effect().persist(new MetadataDeleted(persistenceId, clock.instant(), c.origin()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE))
             : Effect().reply(c.replyTo(), StatusReply.success(Done.DONE))))
         .build();
@@ -417,7 +445,7 @@ public final class KvSecret
     return effect.get();
   }
 
-  private Effect<SealedEvent, State> onWrite(State s, JsonNode data, Integer cas, MountConfig mount,
+  private Effect<SealedEvent, State> onWrite(State s, JsonNode data, Integer cas, MountConfig mount, Origin origin,
       ActorRef<StatusReply<VersionInfo>> replyTo) {
     if (cas == null && (s.casRequired || mount.casRequired())) {
       return Effect().reply(replyTo, StatusReply.error(CAS_REQUIRED));
@@ -431,7 +459,7 @@ public final class KvSecret
     Instant deletion = dva.isZero() ? null : now.plus(dva);
     int keep = effectiveMaxVersions(s.maxVersions, mount.maxVersions());
     int keepFrom = Math.max(firstKept(s), version - keep + 1);
-    VersionWritten evt = new VersionWritten(persistenceId, version, data, now, deletion, keepFrom);
+    VersionWritten evt = new VersionWritten(persistenceId, version, data, now, deletion, keepFrom, origin);
     return Effect().persist(evt).thenReply(replyTo, st -> StatusReply.success(st.versions.get(version).info()));
   }
 
@@ -440,7 +468,7 @@ public final class KvSecret
     if (latest == null || latest.data() == null || latest.info().deletedAt(clock.instant())) {
       return Effect().reply(c.replyTo(), StatusReply.error(NOTHING_TO_PATCH));
     }
-    return onWrite(s, MergePatch.apply(latest.data(), c.patch()), c.cas(), c.mount(), c.replyTo());
+    return onWrite(s, MergePatch.apply(latest.data(), c.patch()), c.cas(), c.mount(), c.origin(), c.replyTo());
   }
 
   private Effect<SealedEvent, State> onRead(State s, Read c) {
@@ -480,7 +508,7 @@ public final class KvSecret
     MetadataWritten evt = new MetadataWritten(persistenceId, max,
         c.casRequired() != null ? c.casRequired() : s.casRequired,
         c.deleteVersionAfter() != null ? c.deleteVersionAfter() : s.deleteVersionAfter,
-        Map.copyOf(custom), clock.instant(), keepFrom);
+        Map.copyOf(custom), clock.instant(), keepFrom, c.origin());
     return Effect().persist(evt).thenReply(c.replyTo(), st -> StatusReply.success(metadata(st)));
   }
 
@@ -494,7 +522,7 @@ public final class KvSecret
         changed.add(v);
       }
     }
-    return persistIfAny(changed.isEmpty() ? null : new VersionsDeleted(persistenceId, changed, now), c.replyTo());
+    return persistIfAny(changed.isEmpty() ? null : new VersionsDeleted(persistenceId, changed, now, c.origin()), c.replyTo());
   }
 
   private Effect<SealedEvent, State> onUndelete(State s, UndeleteVersions c) {
@@ -505,7 +533,7 @@ public final class KvSecret
         changed.add(v);
       }
     }
-    return persistIfAny(changed.isEmpty() ? null : new VersionsUndeleted(persistenceId, changed, clock.instant()),
+    return persistIfAny(changed.isEmpty() ? null : new VersionsUndeleted(persistenceId, changed, clock.instant(), c.origin()),
         c.replyTo());
   }
 
@@ -517,7 +545,7 @@ public final class KvSecret
         changed.add(v);
       }
     }
-    return persistIfAny(changed.isEmpty() ? null : new VersionsDestroyed(persistenceId, changed, clock.instant()),
+    return persistIfAny(changed.isEmpty() ? null : new VersionsDestroyed(persistenceId, changed, clock.instant(), c.origin()),
         c.replyTo());
   }
 
@@ -657,6 +685,85 @@ public final class KvSecret
     state.tampered = new IntegrityException(reason + " (" + persistenceId + ")").getMessage();
     state.versions.clear();
     return state;
+  }
+
+  /**
+   * Forensics: the secret as it was at an instant, rebuilt by replaying its events written at or
+   * before it through the same event handler the entity uses.
+   *
+   * @param entityId the sharding entity id ({@code <mount uuid>/<path>})
+   * @param events the path's events in journal order (as read back, so possibly {@link TamperedEvent}s)
+   * @param at the instant
+   * @return the read of the current version as of {@code at} (deletions due by then applied; a version
+   *     destroyed at any time reads as destroyed, its data gone)
+   */
+  public static ReadResult stateAt(String entityId, List<SealedEvent> events, Instant at) {
+    // Destroy is final: a version destroyed (or removed by a metadata delete) at any time never shows
+    // its data again, not even when replaying to an instant before the destroy.
+    Set<Integer> gone = new java.util.HashSet<>();
+    List<SealedEvent> replay = new ArrayList<>(events);
+    Map<Integer, Integer> writtenAt = new java.util.HashMap<>(); // version -> index of its VersionWritten
+    for (int i = 0; i < replay.size(); i++) {
+      SealedEvent e = replay.get(i);
+      if (e instanceof VersionWritten v) {
+        writtenAt.put(v.version(), i);
+      } else if (e instanceof VersionsDestroyed d) {
+        d.versions().forEach(v -> gone.add(writtenAt.getOrDefault(v, -1)));
+      } else if (e instanceof MetadataDeleted) {
+        gone.addAll(writtenAt.values());
+        writtenAt.clear();
+      }
+    }
+    for (int idx : gone) {
+      if (idx >= 0 && replay.get(idx) instanceof VersionWritten v) {
+        replay.set(idx, new VersionWritten(v.entityId(), v.version(), null, v.createdTime(), v.deletionTime(),
+            v.keepFrom(), v.origin()));
+      }
+    }
+    KvSecret behavior = new KvSecret(PersistenceId.of(TYPE_KEY.name(), entityId), Clock.fixed(at, java.time.ZoneOffset.UTC), 0);
+    EventHandler<State, SealedEvent> handler = behavior.eventHandler();
+    State state = behavior.emptyState();
+    for (SealedEvent e : replay) {
+      Instant t = eventTime(e);
+      if (t != null && t.isAfter(at)) {
+        break;
+      }
+      state = handler.apply(state, e);
+    }
+    if (state.tampered != null) {
+      throw new IntegrityException(state.tampered.substring(IntegrityException.WIRE_PREFIX.length() + 2));
+    }
+    StoredVersion current = state.versions.get(state.currentVersion);
+    if (current == null) {
+      return new ReadResult(null, null, state.customMetadata);
+    }
+    VersionInfo info = current.info();
+    if (current.data() == null && !info.destroyed()) {
+      info = new VersionInfo(info.version(), info.createdTime(), info.deletionTime(), true);
+    }
+    boolean hidden = info.destroyed() || info.deletedAt(at);
+    return new ReadResult(hidden ? null : current.data(), info, state.customMetadata);
+  }
+
+  /**
+   * @param e a KV event
+   * @return when it happened, or null for events without a time
+   */
+  public static Instant eventTime(SealedEvent e) {
+    if (e instanceof VersionWritten v) {
+      return v.createdTime();
+    } else if (e instanceof VersionsDeleted d) {
+      return d.time();
+    } else if (e instanceof VersionsUndeleted u) {
+      return u.time();
+    } else if (e instanceof VersionsDestroyed d) {
+      return d.time();
+    } else if (e instanceof MetadataWritten m) {
+      return m.time();
+    } else if (e instanceof MetadataDeleted m) {
+      return m.time();
+    }
+    return null;
   }
 
   @Override

@@ -1,0 +1,100 @@
+package io.arcanum.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.persistence.testing.CassandraTestNode;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Forensics through HTTP against the real local Cassandra: timeline, state at an instant, verify. */
+@ExtendWith(CassandraTestNode.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ForensicsTest {
+
+  private TestServer server;
+  private String root;
+
+  @BeforeAll
+  void start() {
+    server = new TestServer(TestServer.freshKeyspace("it_forensics"));
+    root = server.initUnsealAndMount("secret");
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private TestServer.Reply call(String method, String path, String body) {
+    return server.call(method, path, root, body);
+  }
+
+  private static Instant pause() throws InterruptedException {
+    Thread.sleep(30);
+    Instant t = Instant.now();
+    Thread.sleep(30);
+    return t;
+  }
+
+  private JsonNode stateAt(Instant at) {
+    TestServer.Reply r = call("GET", "sys/forensics/state/secret/app/db?at=" + at, null);
+    return r.status() == 200 ? r.body().get("data") : null;
+  }
+
+  @Test
+  void timelineStateAtAndVerify() throws Exception {
+    Instant before = pause();
+    String w1 = call("POST", "secret/data/app/db", "{\"data\":{\"v\":\"one\"}}").body().get("request_id").asText();
+    Instant afterV1 = pause();
+    call("POST", "secret/data/app/db", "{\"data\":{\"v\":\"two\"}}");
+    Instant afterV2 = pause();
+    call("DELETE", "secret/data/app/db", null);
+    Instant afterDelete = pause();
+    call("POST", "secret/undelete/app/db", "{\"versions\":[2]}");
+    Instant afterUndelete = pause();
+    call("POST", "secret/destroy/app/db", "{\"versions\":[1]}");
+    call("POST", "secret/data/app/db", "{\"data\":{\"v\":\"three\"}}");
+
+    JsonNode events = call("GET", "sys/forensics/timeline/secret/app/db", null).body().get("data").get("events");
+    assertEquals(6, events.size());
+    String[] ops = {"write", "write", "delete", "undelete", "destroy", "write"};
+    for (int i = 0; i < ops.length; i++) {
+      assertEquals(ops[i], events.get(i).get("operation").asText());
+      assertEquals(i + 1, events.get(i).get("seq").asInt());
+      assertTrue(!events.get(i).get("accessor").asText().isEmpty(), "the accessor of who did it");
+      assertTrue(!events.get(i).get("request_id").asText().isEmpty());
+    }
+    assertEquals(w1, events.get(0).get("request_id").asText());
+    assertTrue(events.toString().indexOf("one") < 0, "values stay sealed in a timeline");
+
+    assertEquals(null, stateAt(before), "nothing existed yet");
+    JsonNode atV1 = stateAt(afterV1);
+    assertTrue(atV1.get("data").isNull(), "version 1 was destroyed later: its data never comes back");
+    assertTrue(atV1.get("metadata").get("destroyed").asBoolean());
+    assertEquals("two", stateAt(afterV2).get("data").get("v").asText());
+    JsonNode deleted = stateAt(afterDelete);
+    assertTrue(deleted.get("data").isNull());
+    assertEquals(2, deleted.get("metadata").get("version").asInt());
+    assertEquals("two", stateAt(afterUndelete).get("data").get("v").asText());
+    assertEquals("three", stateAt(Instant.now()).get("data").get("v").asText());
+
+    JsonNode verify = call("POST", "sys/forensics/verify", "{\"from\":\"" + before + "\"}").body().get("data");
+    assertTrue(verify.get("ok").asBoolean(), () -> "problems: " + verify.get("problems"));
+    assertTrue(verify.get("events_checked").asInt() >= 6);
+    assertTrue(verify.get("records_checked").asInt() >= 12);
+
+    assertEquals(400, call("GET", "sys/forensics/state/secret/app/db?at=yesterday", null).status());
+    assertEquals(400, call("GET", "sys/forensics/state/secret/app/db", null).status());
+    assertEquals(404, call("GET", "sys/forensics/timeline/secret/none", null).status());
+    assertEquals(204, call("PUT", "sys/policies/acl/forensic-reader",
+        "{\"policy\":\"path \\\"sys/forensics/*\\\" { capabilities = [\\\"read\\\", \\\"update\\\"] }\"}").status());
+    String t = call("POST", "auth/token/create", "{\"policies\":[\"forensic-reader\"]}").body().get("auth").get("client_token").asText();
+    assertEquals(403, server.call("GET", "sys/forensics/timeline/secret/app/db", t, null).status(), "sudo is required");
+  }
+}
