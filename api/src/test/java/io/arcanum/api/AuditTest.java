@@ -117,8 +117,47 @@ class AuditTest {
     }
   }
 
+  /**
+   * Every audited route, whatever its answer (200, 204, 4xx): when the reply arrives, the journal
+   * already holds one more request record and one more response record for that path.
+   */
   @Test
   @Order(2)
+  void everyAuditedRouteHasBothRecordsWhenItsReplyArrives() throws Exception {
+    server.call("POST", "secret/data/r", root, "{\"data\":{\"a\":\"1\"}}");
+    String[][] routes = {
+        {"GET", "secret/data/r", null}, {"POST", "secret/data/r", "{\"data\":{\"a\":\"2\"}}"},
+        {"DELETE", "secret/data/r", null}, {"POST", "secret/undelete/r", "{\"versions\":[2]}"},
+        {"POST", "secret/delete/r", "{\"versions\":[2]}"}, {"POST", "secret/destroy/r", "{\"versions\":[1]}"},
+        {"GET", "secret/metadata/r", null}, {"POST", "secret/metadata/r", "{\"max_versions\":5}"},
+        {"LIST", "secret/metadata/", null}, {"GET", "secret/subkeys/r", null}, {"GET", "secret/config", null},
+        {"POST", "secret/config", "{\"max_versions\":0}"}, {"DELETE", "secret/metadata/r", null},
+        {"GET", "sys/mounts", null}, {"POST", "sys/mounts/other", "{\"type\":\"kv-v2\"}"},
+        {"GET", "sys/mounts/other/tune", null}, {"POST", "sys/mounts/other/tune", "{\"description\":\"x\"}"},
+        {"DELETE", "sys/mounts/other", null}, {"GET", "sys/internal/ui/mounts", null},
+        {"PUT", "sys/policies/acl/p", "{\"policy\":\"path \\\"a\\\" { capabilities = [\\\"read\\\"] }\"}"},
+        {"GET", "sys/policies/acl/p", null}, {"LIST", "sys/policies/acl", null}, {"DELETE", "sys/policies/acl/p", null},
+        {"GET", "sys/policy", null}, {"POST", "sys/capabilities-self", "{\"path\":\"a\"}"},
+        {"POST", "auth/token/create", "{}"}, {"GET", "auth/token/lookup-self", null},
+        {"POST", "auth/token/lookup", "{\"token\":\"nope\"}"}, {"GET", "sys/audit", null},
+        {"GET", "nowhere/x", null}, {"GET", "sys/unknown", null},
+    };
+    for (String[] r : routes) {
+      long before = journal().stream().filter(x -> x.body().get("request").get("path").asText().equals(r[1])).count();
+      TestServer.Reply reply = server.call(r[0], r[1], root, r[2]);
+      List<AuditLog.RecordAppended> after = journal().stream()
+          .filter(x -> x.body().get("request").get("path").asText().equals(r[1])).toList();
+      assertEquals(before + 2, after.size(), () -> r[0] + " " + r[1] + " (" + reply.status() + ")");
+      AuditLog.RecordAppended last = after.get(after.size() - 1);
+      assertEquals("response", last.body().get("type").asText(), r[0] + " " + r[1]);
+      if (reply.status() >= 400) {
+        assertFalse(last.body().get("error").asText().isEmpty() && reply.status() != 404, r[0] + " " + r[1]);
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   void theChainCatchesADeletedReorderedOrAlteredRecord() throws Exception {
     List<AuditLog.RecordAppended> all = journal();
     java.util.Map<String, Long> counts = new java.util.HashMap<>();
@@ -143,7 +182,7 @@ class AuditTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void fileDevicesGetRecordsFromTheJournalAndABlockedDeviceLagsAlone() throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("arcanum-audit");
     java.nio.file.Path log = dir.resolve("audit.log");
@@ -209,7 +248,7 @@ class AuditTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void withTheJournalDownRequestsFailClosedAndTheServiceRecovers() throws Exception {
     server.call("POST", "secret/data/closed", root, "{\"data\":{\"pw\":\"secret-value-42\"}}");
     assertEquals(200, server.call("GET", "secret/data/closed", root, null).status(), "the entity is in memory now");
