@@ -121,7 +121,11 @@ public final class ArcanumNode {
           .withStopMessage(AuditDevices.Stop.INSTANCE));
       AuditDelivery delivery = new AuditDelivery();
       AuditService audit = new AuditService(sharding, BarrierExtension.get(system).barrier(),
-          full.getInt("arcanum.audit.streams"), clock, timeout, delivery);
+          full.getInt("arcanum.audit.streams"), clock, timeout, delivery, full.getBoolean("arcanum.audit.enabled"));
+      if (!audit.enabled()) {
+        LOG.warn("AUDIT IS OFF (arcanum.audit.enabled = false): requests are not recorded. "
+            + "This setting exists only to measure what auditing costs.");
+      }
       AuditDeviceRunner auditDevices = new AuditDeviceRunner(system, delivery, timeout);
       sharding.init(Entity.of(MountTable.TYPE_KEY, ctx -> MountTable.create())
           .withStopMessage(MountTable.Stop.INSTANCE));

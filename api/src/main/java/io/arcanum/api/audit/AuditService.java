@@ -47,6 +47,7 @@ public final class AuditService {
   private final AuditDelivery delivery;
   private final AuditWriter[] streams;
   private final AtomicReference<KeyedHasher> hasher = new AtomicReference<>();
+  private final boolean enabled;
 
   /**
    * @param sharding where the audit streams live
@@ -55,9 +56,11 @@ public final class AuditService {
    * @param clock the clock for record times
    * @param timeout how long a write may take before the request fails closed
    * @param delivery told the time of every record made durable (device lag is measured against it)
+   * @param enabled false only to measure what auditing costs (see application.conf); never in production
    */
   public AuditService(ClusterSharding sharding, Barrier barrier, int streamCount, Clock clock, Duration timeout,
-      AuditDelivery delivery) {
+      AuditDelivery delivery, boolean enabled) {
+    this.enabled = enabled;
     this.barrier = barrier;
     this.clock = clock;
     this.delivery = delivery;
@@ -65,6 +68,11 @@ public final class AuditService {
     for (int i = 0; i < streamCount; i++) {
       streams[i] = new AuditWriter(sharding, "stream-" + i, timeout);
     }
+  }
+
+  /** @return whether requests are recorded (always, except in an audit-off benchmark run) */
+  public boolean enabled() {
+    return enabled;
   }
 
   /**

@@ -97,7 +97,7 @@ public final class VaultRoutes {
   }
 
   private CompletionStage<VaultResponse> serve(VaultRequest req, VaultRequest.Operation op) {
-    boolean audited = AuditService.audited(req.path());
+    boolean audited = audit.enabled() && AuditService.audited(req.path());
     return tokens.authenticate(req.token())
         .handle((caller, authFailure) -> {
           if (authFailure != null) {
