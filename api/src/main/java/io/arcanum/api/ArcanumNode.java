@@ -20,6 +20,7 @@ import io.arcanum.api.http.HttpFront;
 import io.arcanum.api.http.VaultRoutes;
 import io.arcanum.api.kv.KvRoutes;
 import io.arcanum.api.kv.MountPurger;
+import io.arcanum.api.metrics.Metrics;
 import io.arcanum.api.kv.MountRouter;
 import io.arcanum.api.sys.EntityStopper;
 import io.arcanum.api.sys.SealService;
@@ -157,13 +158,17 @@ public final class ArcanumNode {
       KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
-      VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer,
-          new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout,
+      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout,
               new AuditRoutes(auditDevices, audit, clock, timeout),
-              new ForensicsRoutes(new Forensics(system, full.getInt("arcanum.audit.streams")), mounts, clock)),
+              new ForensicsRoutes(new Forensics(system, full.getInt("arcanum.audit.streams")), mounts, clock));
+      VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer, sysRoutes,
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
           mounts, new KvRoutes(sharding, mounts, index, timeout), audit);
-      HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30));
+      Metrics metrics = new Metrics(() -> !seal.isUnsealed());
+      audit.useMetrics(metrics);
+      auditDevices.useMetrics(metrics);
+      sysRoutes.withMetrics(metrics);
+      HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30)).withMetrics(metrics);
 
       ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);
       ServerSettings settings = ServerSettings.create(system.classicSystem()).withParserSettings(parser);

@@ -231,6 +231,18 @@ class AuditTest {
     }
     assertFalse(blocked.get("last_error").isNull(), "the blocked device reports its error: " + blocked);
     assertTrue(blocked.get("last_delivered_time").isNull(), "and has delivered nothing");
+    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.node.address().getPort()
+            + "/v1/sys/metrics?format=prometheus")).header("X-Vault-Token", root).GET().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().contains("arcanum_audit_device_lag_seconds{device=\"blocked/\"} -1"),
+        "the blocked device's lag is in the metrics");
+    assertTrue(metrics.body().contains("arcanum_audit_device_lag_seconds{device=\"file/\"}"));
+    assertTrue(metrics.body().contains("arcanum_audit_records_total"));
+    assertTrue(metrics.body().contains("arcanum_http_requests_seconds_count"));
+    assertEquals(403, server.call("GET", "sys/metrics?format=prometheus", null, null).status());
+    assertEquals(400, server.call("GET", "sys/metrics", root, null).status());
 
     // log rotation: move the file away, the device reopens at its path
     java.nio.file.Files.move(log, dir.resolve("audit.log.1"));

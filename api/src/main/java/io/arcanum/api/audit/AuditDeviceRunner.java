@@ -30,6 +30,7 @@ public final class AuditDeviceRunner {
   private final AuditDelivery delivery;
   private final Duration timeout;
   private final Map<String, ActorRef<ProjectionBehavior.Command>> running = new HashMap<>();
+  private volatile io.arcanum.api.metrics.Metrics metrics;
 
   /**
    * @param system the actor system
@@ -71,7 +72,17 @@ public final class AuditDeviceRunner {
     });
   }
 
+  /**
+   * @param m where device lag gauges are registered
+   */
+  public void useMetrics(io.arcanum.api.metrics.Metrics m) {
+    this.metrics = m;
+  }
+
   private synchronized void reconcile(Map<String, AuditDevices.Device> devices) {
+    if (metrics != null) {
+      devices.values().forEach(d -> metrics.auditDevice(d.path(), () -> delivery.lagSeconds(d.id())));
+    }
     Map<String, AuditDevices.Device> wanted = new HashMap<>();
     devices.values().forEach(d -> wanted.put(d.id(), d));
     running.entrySet().removeIf(e -> {

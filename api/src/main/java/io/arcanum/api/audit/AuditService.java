@@ -48,6 +48,7 @@ public final class AuditService {
   private final AuditWriter[] streams;
   private final AtomicReference<KeyedHasher> hasher = new AtomicReference<>();
   private final boolean enabled;
+  private volatile io.arcanum.api.metrics.Metrics metrics;
 
   /**
    * @param sharding where the audit streams live
@@ -115,7 +116,7 @@ public final class AuditService {
    * @return completes when durable
    */
   public CompletionStage<Void> recordRequest(VaultRequest req, Caller caller) {
-    return stream(req).append(List.of(requestRecord(req, caller))).thenRun(() -> delivery.recorded(clock.instant()));
+    return stream(req).append(List.of(requestRecord(req, caller))).thenRun(() -> recorded(1));
   }
 
   /**
@@ -135,7 +136,21 @@ public final class AuditService {
       records.add(requestRecord(req, caller));
     }
     records.add(responseRecord(req, caller, response, error));
-    return stream(req).append(records).thenRun(() -> delivery.recorded(clock.instant()));
+    return stream(req).append(records).thenRun(() -> recorded(records.size()));
+  }
+
+  private void recorded(int n) {
+    delivery.recorded(clock.instant());
+    if (metrics != null) {
+      metrics.auditRecords(n);
+    }
+  }
+
+  /**
+   * @param m where made-durable records are counted
+   */
+  public void useMetrics(io.arcanum.api.metrics.Metrics m) {
+    this.metrics = m;
   }
 
   private AuditWriter stream(VaultRequest req) {

@@ -44,7 +44,11 @@ public final class HttpFront {
   /** Vault's request body limit: 32 MiB. */
   public static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
 
+  /** Prometheus' text exposition format is plain UTF-8 text. */
+  private static final org.apache.pekko.http.javadsl.model.ContentType.WithCharset PROMETHEUS = ContentTypes.TEXT_PLAIN_UTF8;
+
   private final VaultRoutes routes;
+  private io.arcanum.api.metrics.Metrics metrics;
   private final Materializer materializer;
   private final Duration bodyTimeout;
 
@@ -60,12 +64,34 @@ public final class HttpFront {
   }
 
   /**
-   * Serves one HTTP request.
+   * @param m where request counts and latencies are recorded
+   * @return this
+   */
+  public HttpFront withMetrics(io.arcanum.api.metrics.Metrics m) {
+    this.metrics = m;
+    return this;
+  }
+
+  /**
+   * Serves one HTTP request and records its status and latency.
    *
    * @param http the request
    * @return the response
    */
   public CompletionStage<HttpResponse> handle(HttpRequest http) {
+    long start = System.nanoTime();
+    return serve(http).whenComplete((resp, e) -> {
+      if (metrics != null && resp != null) {
+        String path = http.getUri().path();
+        String area = path.startsWith("/v1/sys/") ? "sys" : path.startsWith("/v1/auth/") ? "auth"
+            : path.startsWith("/v1/") ? "kv" : "other";
+        metrics.request(area, http.method().value().toLowerCase(java.util.Locale.ROOT), resp.status().intValue(),
+            java.time.Duration.ofNanos(System.nanoTime() - start));
+      }
+    });
+  }
+
+  private CompletionStage<HttpResponse> serve(HttpRequest http) {
     String requestId = UUID.randomUUID().toString();
     String rawPath = http.getUri().path();
     if (!rawPath.startsWith("/v1/")) {
@@ -120,6 +146,9 @@ public final class HttpFront {
     StatusCode status = StatusCodes.lookup(r.status()).orElseGet(() -> StatusCodes.custom(r.status(),
         "Status " + r.status(), "", r.status() < 400, true));
     HttpResponse resp = HttpResponse.create().withStatus(status);
+    if (r.text() != null) {
+      return resp.withEntity(HttpEntities.create(PROMETHEUS, r.text()));
+    }
     if (r.body() == null || !status.allowsEntity()) {
       return resp; // e.g. sys/health?activecode=204: that status carries no body
     }

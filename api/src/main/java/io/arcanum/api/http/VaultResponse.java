@@ -6,12 +6,30 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * What a route answers: an HTTP status and a JSON body, or no body (204).
+ * What a route answers: an HTTP status and a JSON body, or no body (204), or (for the metrics
+ * endpoint only) a plain-text body.
  *
  * @param status the HTTP status
  * @param body the body, or null for none
+ * @param text a plain-text body instead of JSON, or null
  */
-public record VaultResponse(int status, JsonNode body) {
+public record VaultResponse(int status, JsonNode body, String text) {
+
+  /**
+   * @param status the HTTP status
+   * @param body the JSON body, or null for none
+   */
+  public VaultResponse(int status, JsonNode body) {
+    this(status, body, null);
+  }
+
+  /**
+   * @param text a Prometheus text exposition
+   * @return 200 with that text
+   */
+  public static VaultResponse prometheus(String text) {
+    return new VaultResponse(200, null, text);
+  }
 
   /** @return 204 with no body */
   public static VaultResponse noContent() {

@@ -39,6 +39,7 @@ public final class SysRoutes {
   private final io.arcanum.api.kv.MountPurger purger;
   private final io.arcanum.api.audit.AuditRoutes auditRoutes;
   private final io.arcanum.api.audit.ForensicsRoutes forensicsRoutes;
+  private io.arcanum.api.metrics.Metrics metrics;
   private final ServerInfo info;
   private final Clock clock;
   private final Duration timeout;
@@ -125,6 +126,15 @@ public final class SysRoutes {
     if (path.startsWith("sys/forensics/")) {
       return forensicsRoutes.handle(req);
     }
+    if (path.equals("sys/metrics")) {
+      if (op != Operation.READ) {
+        throw VaultException.unsupportedOperation();
+      }
+      if (!"prometheus".equals(req.query().get("format"))) {
+        throw VaultException.badRequest("only format=prometheus is supported");
+      }
+      return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.prometheus(metrics.scrape()));
+    }
     if (path.equals("sys/mounts") || path.equals("sys/mounts/")) {
       if (op != Operation.READ) {
         throw VaultException.unsupportedOperation();
@@ -148,6 +158,15 @@ public final class SysRoutes {
       }
     }
     throw VaultException.noHandler(path);
+  }
+
+  /**
+   * @param m the node's metrics, served by {@code sys/metrics?format=prometheus}
+   * @return this
+   */
+  public SysRoutes withMetrics(io.arcanum.api.metrics.Metrics m) {
+    this.metrics = m;
+    return this;
   }
 
   /**

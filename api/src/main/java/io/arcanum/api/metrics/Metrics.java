@@ -1,0 +1,72 @@
+package io.arcanum.api.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * This node's metrics (Micrometer, Prometheus registry), served by {@code GET /v1/sys/metrics?format=prometheus}:
+ * HTTP requests by area, operation and status (count and latency), audit records made durable, each
+ * audit device's delivery lag, and the seal state.
+ */
+public final class Metrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter auditRecords;
+  private final Set<String> devices = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param sealed reports whether the node is sealed
+   */
+  public Metrics(Supplier<Boolean> sealed) {
+    Gauge.builder("arcanum_sealed", () -> sealed.get() ? 1 : 0)
+        .description("1 while this node is sealed").register(registry);
+    auditRecords = Counter.builder("arcanum_audit_records").description("audit records made durable")
+        .register(registry);
+  }
+
+  /**
+   * Records one HTTP request.
+   *
+   * @param area {@code sys}, {@code auth}, {@code kv} or {@code other}
+   * @param operation the Vault operation (read, write, list, delete, patch, head)
+   * @param status the HTTP status answered
+   * @param duration how long it took
+   */
+  public void request(String area, String operation, int status, Duration duration) {
+    Timer.builder("arcanum_http_requests").description("HTTP API requests")
+        .tag("area", area).tag("operation", operation).tag("status", Integer.toString(status))
+        .publishPercentileHistogram(false)
+        .register(registry).record(duration);
+  }
+
+  /** @param n audit records just made durable */
+  public void auditRecords(int n) {
+    auditRecords.increment(n);
+  }
+
+  /**
+   * Registers a device's lag gauge once.
+   *
+   * @param device the device path
+   * @param lagSeconds reads its current lag in seconds (-1 before its first delivery)
+   */
+  public void auditDevice(String device, Supplier<Double> lagSeconds) {
+    if (devices.add(device)) {
+      Gauge.builder("arcanum_audit_device_lag_seconds", lagSeconds::get)
+          .description("how far an audit device's delivery is behind the journal").tag("device", device)
+          .register(registry);
+    }
+  }
+
+  /** @return the Prometheus text exposition of every metric */
+  public String scrape() {
+    return registry.scrape();
+  }
+}
