@@ -15,6 +15,8 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
@@ -104,6 +106,40 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
   @Override
   public Set<String> tagsFor(SealedEvent event) {
     return Set.of(TAG);
+  }
+
+  /** A stream's head in a snapshot (sealed like events), so recovery does not replay the whole stream. */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(1000, 2);
+  }
+
+  /**
+   * A stream's head as stored in a snapshot.
+   *
+   * @param entityId the persistence id
+   * @param seq last sequence number
+   * @param lastHash last hash
+   */
+  public record Snapshot(String entityId, long seq, String lastHash) implements SealedEvent {}
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State s) {
+        return new Snapshot(persistenceId, s.seq(), s.lastHash());
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        if (from instanceof Snapshot snap && persistenceId.equals(snap.entityId())) {
+          return new State(snap.seq(), snap.lastHash(), null);
+        }
+        String reason = from instanceof TamperedEvent t ? t.reason() : "snapshot belongs to another entity";
+        return new State(0, AuditChain.GENESIS, new IntegrityException(reason + " (" + persistenceId + ")").getMessage());
+      }
+    };
   }
 
   @Override
