@@ -69,10 +69,8 @@ public final class AuditFileSink implements AutoCloseable {
       Files.createDirectories(path.getParent());
     }
     channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    try {
+    if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
       Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException | IOException e) {
-      // not a POSIX file system: keep its defaults
     }
     fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
   }
