@@ -32,6 +32,7 @@ import io.arcanum.domain.seal.KeyringStore;
 import io.arcanum.domain.token.TokenEntry;
 import io.arcanum.persistence.BarrierExtension;
 import io.arcanum.persistence.JournalConfig;
+import io.arcanum.persistence.kv.DataKeyStore;
 import io.arcanum.projections.kvindex.KvIndex;
 import io.arcanum.projections.kvindex.KvIndexProjection;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
@@ -144,26 +145,30 @@ public final class ArcanumNode {
       TokenService tokens = new TokenService(sharding, timeout);
       PolicyCache policyCache = new PolicyCache(system, timeout);
       Authorizer authorizer = new Authorizer(policyCache);
+      CassandraSession session = CassandraSessionRegistry.get(system)
+          .sessionFor("pekko.projection.cassandra.session-config");
+      DataKeyStore dataKeys = new DataKeyStore(session, journal.keyspace(), BarrierExtension.get(system).barrier(),
+          full.getLong("arcanum.kv.cached-data-keys"));
+      dataKeys.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
       SealService seal = new SealService(system, keyringStore, tokens, () -> {
         mounts.clear();
+        dataKeys.clear();
         policyCache.invalidate();
         audit.drop();
         auditDevices.stopAll();
       }, auditDevices::reconcile, BarrierExtension.get(system).barrier(), stopper, timeout, clock);
-      CassandraSession session = CassandraSessionRegistry.get(system)
-          .sessionFor("pekko.projection.cassandra.session-config");
       KvIndex index = new KvIndex(session, journal.keyspace());
       index.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
       CassandraProjection.createTablesIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
-      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, index), info, clock, timeout,
+      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, index, dataKeys), info, clock, timeout,
               new AuditRoutes(auditDevices, audit, clock, timeout),
-              new ForensicsRoutes(new Forensics(system, full.getInt("arcanum.audit.streams")), mounts, clock));
+              new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock));
       VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer, sysRoutes,
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
-          mounts, new KvRoutes(sharding, mounts, index, timeout), audit);
+          mounts, new KvRoutes(sharding, mounts, index, dataKeys, timeout), audit);
       Metrics metrics = new Metrics(() -> !seal.isUnsealed());
       audit.useMetrics(metrics);
       auditDevices.useMetrics(metrics);

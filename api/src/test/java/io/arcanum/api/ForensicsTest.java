@@ -43,7 +43,11 @@ class ForensicsTest {
   }
 
   private JsonNode stateAt(Instant at) {
-    TestServer.Reply r = call("GET", "sys/forensics/state/secret/app/db?at=" + at, null);
+    return stateAt("app/db", at);
+  }
+
+  private JsonNode stateAt(String path, Instant at) {
+    TestServer.Reply r = call("GET", "sys/forensics/state/secret/" + path + "?at=" + at, null);
     return r.status() == 200 ? r.body().get("data") : null;
   }
 
@@ -96,5 +100,51 @@ class ForensicsTest {
         "{\"policy\":\"path \\\"sys/forensics/*\\\" { capabilities = [\\\"read\\\", \\\"update\\\"] }\"}").status());
     String t = call("POST", "auth/token/create", "{\"policies\":[\"forensic-reader\"]}").body().get("auth").get("client_token").asText();
     assertEquals(403, server.call("GET", "sys/forensics/timeline/secret/app/db", t, null).status(), "sudo is required");
+  }
+
+  private java.util.Set<String> dataKeyIds(String pid) {
+    try (var cql = server.journal.openSession()) {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      cql.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance("SELECT key_id FROM "
+          + server.journal.keyspace() + "." + io.arcanum.persistence.kv.DataKeyStore.TABLE
+          + " WHERE persistence_id = ?", pid)).forEach(r -> ids.add(r.getString("key_id")));
+      return ids;
+    }
+  }
+
+  @Test
+  void destroyForgetsTheDataKeySoNoCopyCanBeRead() throws Exception {
+    String uuid = call("GET", "sys/mounts", null).body().get("data").get("secret/").get("uuid").asText();
+    String pid = "kv|" + uuid + "/shred/me";
+    String canary = "canary-" + java.util.UUID.randomUUID();
+    call("POST", "secret/data/shred/me", "{\"data\":{\"p\":\"" + canary + "\"}}");
+    Instant afterV1 = pause();
+    call("POST", "secret/data/shred/me", "{\"data\":{\"p\":\"second\"}}");
+    java.util.Set<String> before = dataKeyIds(pid);
+    assertEquals(2, before.size(), "one data key per version, outside the journal");
+
+    assertEquals(204, call("POST", "secret/destroy/shred/me", "{\"versions\":[1]}").status());
+    java.util.Set<String> after = dataKeyIds(pid);
+    assertEquals(1, after.size(), "destroy forgot version 1's key before answering");
+    assertTrue(before.containsAll(after));
+    // the event with version 1's ciphertext is still in the append-only journal, but nothing opens it
+    JsonNode timeline = call("GET", "sys/forensics/timeline/secret/shred/me", null).body().get("data").get("events");
+    assertEquals("write", timeline.get(0).get("operation").asText());
+    server.restart(); // no cached key survives either
+    server.call("PUT", "sys/unseal", null, "{\"key\":\"" + server.unsealKey + "\"}");
+    JsonNode atV1 = stateAt("shred/me", afterV1);
+    assertTrue(atV1.get("data").isNull(), "replay to before the destroy finds no data");
+    assertEquals(404, call("GET", "secret/data/shred/me?version=1", null).status());
+    assertEquals("second", call("GET", "secret/data/shred/me", null).body().get("data").get("data").get("p").asText());
+
+    assertEquals(200, server.call("PATCH", "secret/data/shred/me", root, "{\"data\":{\"q\":1}}",
+        "application/merge-patch+json").status());
+    JsonNode patched = call("GET", "secret/data/shred/me", null).body().get("data").get("data");
+    assertEquals("second", patched.get("p").asText());
+    assertEquals(1, patched.get("q").asInt());
+    JsonNode events = call("GET", "sys/forensics/timeline/secret/shred/me", null).body().get("data").get("events");
+    assertEquals("patch", events.get(events.size() - 1).get("operation").asText(), "a timeline tells a patch from a write");
+    assertEquals(204, call("DELETE", "secret/metadata/shred/me", null).status());
+    assertTrue(dataKeyIds(pid).isEmpty(), "a metadata delete forgets every key of the secret");
   }
 }

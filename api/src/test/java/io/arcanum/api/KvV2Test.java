@@ -95,6 +95,28 @@ class KvV2Test {
   }
 
   @Test
+  void concurrentPatchesAllLand() throws Exception {
+    call("POST", "secret/data/patched-together", "{\"data\":{\"start\":\"0\"}}");
+    int n = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      List<java.util.concurrent.Future<TestServer.Reply>> replies = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String body = "{\"data\":{\"k" + i + "\":\"" + i + "\"}}";
+        replies.add(pool.submit(() -> server.call("PATCH", "secret/data/patched-together", root, body, MERGE)));
+      }
+      for (var f : replies) {
+        assertEquals(200, f.get().status(), () -> "every patch lands: a stale one is merged again");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    JsonNode data = data(call("GET", "secret/data/patched-together", null)).get("data");
+    assertEquals(n + 1, data.size(), data::toString);
+    assertEquals(n + 1, data(call("GET", "secret/data/patched-together", null)).get("metadata").get("version").asInt());
+  }
+
+  @Test
   void deleteUndeleteDestroyAndTheirReads() {
     call("POST", "secret/data/lifecycle", "{\"data\":{\"v\":\"1\"}}");
     call("POST", "secret/data/lifecycle", "{\"data\":{\"v\":\"2\"}}");

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import io.arcanum.domain.barrier.Keyring;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.domain.kv.SealedData;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,8 @@ class KvSecretTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
   private EventSourcedBehaviorTestKit<KvSecret.Command, SealedEvent, KvSecret.State> kit;
+  private final Map<String, byte[]> keys = new java.util.HashMap<>();
+  private static final String PID = "kv|mount-uuid/app/db";
 
   /** A clock the test moves forward. */
   static final class MutableClock extends Clock {
@@ -95,12 +98,26 @@ class KvSecretTest {
     }
   }
 
+  private StatusReply<KvSecret.Written> writeFull(String data, Integer cas, Integer basedOn, KvSecret.MountConfig mount) {
+    SealedData.DataKey key = SealedData.DataKey.generate();
+    keys.put(key.keyId(), key.key());
+    SealedData sealed = SealedData.seal(PID, key, json(data));
+    return kit.<StatusReply<KvSecret.Written>>runCommand(
+        r -> new KvSecret.Write(sealed, cas, basedOn, mount, KvSecret.Origin.NONE, r)).reply();
+  }
+
   private StatusReply<KvSecret.VersionInfo> write(String data, Integer cas, KvSecret.MountConfig mount) {
-    return kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Write(json(data), cas, mount, KvSecret.Origin.NONE, r)).reply();
+    StatusReply<KvSecret.Written> r = writeFull(data, cas, null, mount);
+    return r.isSuccess() ? StatusReply.success(r.getValue().info()) : StatusReply.error(r.getError());
   }
 
   private StatusReply<KvSecret.VersionInfo> write(String data, Integer cas) {
     return write(data, cas, MOUNT);
+  }
+
+  /** Opens a read's sealed data with the key the test made for it. */
+  private JsonNode dataOf(KvSecret.ReadResult r) {
+    return r.data() == null ? null : r.data().open(PID, keys.get(r.data().keyId()));
   }
 
   private KvSecret.ReadResult read(Integer version) {
@@ -115,9 +132,9 @@ class KvSecretTest {
   void writesNumberVersionsFromOne() {
     assertEquals(1, write("{\"a\":1}", null).getValue().version());
     assertEquals(2, write("{\"a\":2}", null).getValue().version());
-    assertEquals(json("{\"a\":1}"), read(1).data());
+    assertEquals(json("{\"a\":1}"), dataOf(read(1)));
     assertEquals(2, read(null).info().version());
-    assertEquals(json("{\"a\":2}"), read(null).data());
+    assertEquals(json("{\"a\":2}"), dataOf(read(null)));
   }
 
   @Test
@@ -135,7 +152,7 @@ class KvSecretTest {
     assertEquals(KvSecret.CAS_REQUIRED,
         write("{\"a\":1}", null, new KvSecret.MountConfig(0, true, Duration.ZERO)).getError().getMessage());
     write("{\"a\":1}", null);
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, true, null, null, false, MOUNT, KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.WriteMetadata(null, true, null, null, false, MOUNT, KvSecret.Origin.NONE, r));
     assertEquals(KvSecret.CAS_REQUIRED, write("{\"a\":2}", null).getError().getMessage());
     assertTrue(write("{\"a\":2}", 1).isSuccess());
   }
@@ -162,7 +179,7 @@ class KvSecretTest {
 
   @Test
   void keyMaxVersionsSmallerThanMountsWins() {
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(2, null, null, null, false, MOUNT, KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.WriteMetadata(2, null, null, null, false, MOUNT, KvSecret.Origin.NONE, r));
     KvSecret.MountConfig mount = new KvSecret.MountConfig(5, false, Duration.ZERO);
     for (int i = 1; i <= 4; i++) {
       write("{\"v\":" + i + "}", null, mount);
@@ -177,54 +194,86 @@ class KvSecretTest {
     write("{\"a\":2}", null);
     kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(), KvSecret.Origin.NONE, r));
     KvSecret.ReadResult latest = read(null);
-    assertNull(latest.data(), "DELETE data/ soft-deletes the latest version");
+    assertNull(dataOf(latest), "DELETE data/ soft-deletes the latest version");
     assertNotNull(latest.info().deletionTime());
-    assertEquals(json("{\"a\":1}"), read(1).data());
+    assertEquals(json("{\"a\":1}"), dataOf(read(1)));
     kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(2), KvSecret.Origin.NONE, r));
-    assertEquals(json("{\"a\":2}"), read(2).data());
-    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), KvSecret.Origin.NONE, r));
+    assertEquals(json("{\"a\":2}"), dataOf(read(2)));
+    String key1 = read(1).data().keyId();
+    var destroyed = kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), KvSecret.Origin.NONE, r));
+    assertEquals(List.of(key1), destroyed.reply().getValue().keyIds(), "destroy hands back the data key to forget");
     assertTrue(read(1).info().destroyed());
-    assertNull(read(1).data());
+    var again = kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), KvSecret.Origin.NONE, r));
+    assertTrue(again.hasNoEvents());
+    assertEquals(List.of(key1), again.reply().getValue().keyIds(), "a repeated destroy forgets the key again");
+    assertNull(dataOf(read(1)));
     var undelete = kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(1), KvSecret.Origin.NONE, r));
     assertTrue(undelete.hasNoEvents(), "undelete of a destroyed version changes nothing");
     assertTrue(read(1).info().destroyed());
     kit.restart();
     assertTrue(read(1).info().destroyed(), "destroyed stays destroyed after replay");
-    assertEquals(json("{\"a\":2}"), read(2).data());
+    assertEquals(json("{\"a\":2}"), dataOf(read(2)));
   }
 
   @Test
   void deleteVersionAfterSoftDeletesOnTime() {
     write("{\"a\":1}", null, new KvSecret.MountConfig(0, false, Duration.ofMinutes(10)));
-    assertNotNull(read(1).data());
+    assertNotNull(dataOf(read(1)));
     assertNotNull(read(1).info().deletionTime(), "the scheduled deletion time is reported");
     clock.advance(Duration.ofMinutes(11));
-    assertNull(read(1).data());
+    assertNull(dataOf(read(1)));
     assertEquals(Duration.ofMinutes(5), KvSecret.effectiveDeleteVersionAfter(Duration.ofMinutes(5), Duration.ofMinutes(10)));
     assertEquals(Duration.ofMinutes(10), KvSecret.effectiveDeleteVersionAfter(Duration.ofHours(5), Duration.ofMinutes(10)));
   }
 
   @Test
-  void patchMergesOntoTheLatestVersion() {
-    assertEquals(KvSecret.NOTHING_TO_PATCH,
-        kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"a\":1}"), null, MOUNT, KvSecret.Origin.NONE, r))
-            .reply().getError().getMessage());
-    write("{\"a\":1,\"b\":{\"c\":1,\"d\":2},\"gone\":true}", null);
-    kit.<StatusReply<KvSecret.VersionInfo>>runCommand(r -> new KvSecret.Patch(json("{\"b\":{\"d\":null,\"e\":3},\"gone\":null,\"z\":\"new\"}"), 1, MOUNT, KvSecret.Origin.NONE, r));
-    assertEquals(json("{\"a\":1,\"b\":{\"c\":1,\"e\":3},\"z\":\"new\"}"), read(2).data());
+  void patchedWriteMustBeBasedOnTheLatestVersion() {
+    write("{\"a\":1}", null);
+    var patched = kit.<StatusReply<KvSecret.Written>>runCommand(r -> new KvSecret.Write(
+        SealedData.seal(PID, SealedData.DataKey.generate(), json("{\"a\":2}")), null, 1, MOUNT, KvSecret.Origin.NONE, r));
+    assertTrue(patched.reply().isSuccess());
+    assertTrue(((KvSecret.VersionWritten) patched.event()).patch(), "the event records that a patch made it");
+    assertEquals(KvSecret.STALE_PATCH, writeFull("{\"a\":3}", null, 1, MOUNT).getError().getMessage(),
+        "a patch computed from version 1 cannot land on version 2");
+    assertEquals(KvSecret.CAS_MISMATCH, writeFull("{\"a\":3}", 1, 2, MOUNT).getError().getMessage(),
+        "the client's cas is checked as well");
+  }
+
+  @Test
+  void prunedVersionsHandBackTheirKeys() {
+    KvSecret.MountConfig two = new KvSecret.MountConfig(2, false, Duration.ZERO);
+    writeFull("{\"v\":1}", null, null, two);
+    String first = read(1).data().keyId();
+    writeFull("{\"v\":2}", null, null, two);
+    assertEquals(List.of(first), writeFull("{\"v\":3}", null, null, two).getValue().pruned());
+    String second = read(2).data().keyId();
+    var lowered = kit.<StatusReply<KvSecret.ToShred>>runCommand(
+        r -> new KvSecret.WriteMetadata(1, null, null, null, false, two, KvSecret.Origin.NONE, r));
+    assertEquals(List.of(second), lowered.reply().getValue().keyIds());
+  }
+
+  @Test
+  void sealedDataOpensOnlyForItsSecretAndKey() {
+    SealedData.DataKey key = SealedData.DataKey.generate();
+    SealedData sealed = SealedData.seal(PID, key, json("{\"p\":\"canary\"}"));
+    assertEquals(json("{\"p\":\"canary\"}"), sealed.open(PID, key.key()));
+    org.junit.jupiter.api.Assertions.assertThrows(io.arcanum.domain.barrier.IntegrityException.class,
+        () -> sealed.open("kv|mount-uuid/other", key.key()));
+    org.junit.jupiter.api.Assertions.assertThrows(io.arcanum.domain.barrier.IntegrityException.class,
+        () -> sealed.open(PID, SealedData.DataKey.generate().key()));
   }
 
   @Test
   void metadataDeleteRemovesEverything() {
-    assertEquals(KvSecret.NO_METADATA, kit.<StatusReply<KvSecret.Metadata>>runCommand(
+    assertEquals(KvSecret.NO_METADATA, kit.<StatusReply<KvSecret.ToShred>>runCommand(
         r -> new KvSecret.WriteMetadata(null, null, null, Map.of("a", "b"), true, MOUNT, KvSecret.Origin.NONE, r)).reply().getError().getMessage());
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops", "team", "x"), false, MOUNT, KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops", "team", "x"), false, MOUNT, KvSecret.Origin.NONE, r));
     java.util.Map<String, String> patch = new java.util.HashMap<>();
     patch.put("team", null);
     patch.put("env", "prod");
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, patch, true, MOUNT, KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, patch, true, MOUNT, KvSecret.Origin.NONE, r));
     assertEquals(Map.of("owner", "ops", "env", "prod"), metadata().customMetadata(), "PATCH merges custom metadata");
-    kit.<StatusReply<KvSecret.Metadata>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops"), false, MOUNT, KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops"), false, MOUNT, KvSecret.Origin.NONE, r));
     write("{\"a\":1}", null);
     assertEquals(Map.of("owner", "ops"), metadata().customMetadata());
     kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteMetadata(KvSecret.Origin.NONE, r));
@@ -241,8 +290,8 @@ class KvSecretTest {
     kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(12), KvSecret.Origin.NONE, r));
     kit.restart();
     assertEquals(13, kit.getState().currentVersion());
-    assertEquals(json("{\"user\":\"u13\",\"n\":[1,2]}"), read(13).data());
-    assertNull(read(12).data());
+    assertEquals(json("{\"user\":\"u13\",\"n\":[1,2]}"), dataOf(read(13)));
+    assertNull(dataOf(read(12)));
     assertEquals(4, metadata().oldestVersion());
   }
 }

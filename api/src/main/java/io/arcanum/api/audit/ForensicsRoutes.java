@@ -110,7 +110,7 @@ public final class ForensicsRoutes {
           throw VaultException.notFound();
         }
         ObjectNode d = Json.object();
-        d.set("data", r.data());
+        d.set("data", r.data() == null ? Json.MAPPER.getNodeFactory().nullNode() : r.data());
         ObjectNode m = d.putObject("metadata");
         m.put("created_time", r.info().createdTime().toString());
         m.put("deletion_time", r.info().deletionTime() == null ? "" : r.info().deletionTime().toString());

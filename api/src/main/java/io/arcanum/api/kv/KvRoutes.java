@@ -11,8 +11,11 @@ import io.arcanum.api.http.VaultRequest.Operation;
 import io.arcanum.api.http.VaultResponse;
 import io.arcanum.domain.kv.CustomMetadata;
 import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.domain.kv.MergePatch;
+import io.arcanum.domain.kv.SealedData;
 import io.arcanum.domain.mount.MountTable;
 import io.arcanum.domain.util.GoDuration;
+import io.arcanum.persistence.kv.DataKeyStore;
 import io.arcanum.projections.kvindex.KvIndex;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +24,11 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * KV version 2 routes of one mount, in Vault's wire format (VAULT-API.md, "KV version 2"), read top
@@ -31,6 +36,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * {@code undelete}, {@code destroy}, {@code subkeys}, {@code config}) picks a handler; each handler
  * validates the request, then asks the secret's entity (id: mount uuid and path) or the mount table,
  * and shapes the answer. {@code LIST metadata/...} is served by the listing projection's table.
+ *
+ * <p>Secret data never reaches an entity in clear: a write gets a new data key from the
+ * {@link DataKeyStore} (durable before the entity sees the write), seals the data under it, and
+ * sends the sealed data; a read opens what the entity returns. A destroy, a metadata delete and
+ * pruning forget the data keys involved (crypto-shredding) before the reply; a version whose key is
+ * gone reads as destroyed. PATCH reads the latest version, merges (RFC 7396), and writes based on
+ * that version, retrying when a concurrent write got there first.
  */
 public final class KvRoutes {
 
@@ -40,18 +52,26 @@ public final class KvRoutes {
   private final ClusterSharding sharding;
   private final MountRouter mounts;
   private final KvIndex index;
+  private final DataKeyStore keys;
   private final Duration timeout;
+
+  /** How often a PATCH is retried when concurrent writes keep changing the latest version. */
+  static final int PATCH_ATTEMPTS = 16;
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvRoutes.class);
 
   /**
    * @param sharding where secret entities live
    * @param mounts the mount table (for the mount's {@code config})
    * @param index the listing table
+   * @param keys the versions' data keys
    * @param timeout ask timeout
    */
-  public KvRoutes(ClusterSharding sharding, MountRouter mounts, KvIndex index, Duration timeout) {
+  public KvRoutes(ClusterSharding sharding, MountRouter mounts, KvIndex index, DataKeyStore keys, Duration timeout) {
     this.sharding = sharding;
     this.mounts = mounts;
     this.index = index;
+    this.keys = keys;
     this.timeout = timeout;
   }
 
@@ -80,16 +100,18 @@ public final class KvRoutes {
       throw VaultException.notFound("unsupported path");
     }
     checkPath(path);
-    EntityRef<KvSecret.Command> secret = sharding.entityRefFor(KvSecret.TYPE_KEY, mount.uuid() + "/" + path);
+    String entityId = mount.uuid() + "/" + path;
+    String pid = PersistenceId.of(KvSecret.TYPE_KEY.name(), entityId).id();
+    EntityRef<KvSecret.Command> secret = sharding.entityRefFor(KvSecret.TYPE_KEY, entityId);
     switch (area) {
       case "data":
         switch (op) {
           case READ:
-            return read(req, secret);
+            return read(req, pid, secret);
           case WRITE:
-            return write(req, secret, mount, origin);
+            return write(req, pid, secret, mount, origin);
           case PATCH:
-            return patch(req, secret, mount, origin);
+            return patch(req, pid, secret, mount, origin);
           case DELETE:
             return done(secret.askWithStatus(r -> new KvSecret.DeleteVersions(List.of(), origin, r), timeout));
           default:
@@ -100,11 +122,13 @@ public final class KvRoutes {
           case READ:
             return readMetadata(req, secret);
           case WRITE:
-            return writeMetadata(req, secret, mount, false, origin);
+            return writeMetadata(req, pid, secret, mount, false, origin);
           case PATCH:
-            return writeMetadata(req, secret, mount, true, origin);
+            return writeMetadata(req, pid, secret, mount, true, origin);
           case DELETE:
-            return done(secret.askWithStatus(r -> new KvSecret.DeleteMetadata(origin, r), timeout));
+            CompletionStage<KvSecret.Done> deleted = secret.askWithStatus(r -> new KvSecret.DeleteMetadata(origin, r), timeout);
+            return Replies.mapped(deleted).thenCompose(d -> keys.forgetAll(pid))
+                .thenApply(d -> VaultResponse.noContent());
           default:
             throw VaultException.unsupportedOperation();
         }
@@ -119,12 +143,15 @@ public final class KvRoutes {
       case "destroy":
         requireWrite(op);
         List<Integer> toDestroy = versions(req.body());
-        return done(secret.askWithStatus(r -> new KvSecret.DestroyVersions(toDestroy, origin, r), timeout));
+        CompletionStage<KvSecret.ToShred> destroyed =
+            secret.askWithStatus(r -> new KvSecret.DestroyVersions(toDestroy, origin, r), timeout);
+        return Replies.mapped(destroyed).thenCompose(shred -> keys.forget(pid, shred.keyIds()))
+            .thenApply(d -> VaultResponse.noContent());
       default: // subkeys
         if (op != Operation.READ) {
           throw VaultException.unsupportedOperation();
         }
-        return subkeys(req, secret);
+        return subkeys(req, pid, secret);
     }
   }
 
@@ -150,10 +177,54 @@ public final class KvRoutes {
 
   // ---- data ----
 
-  private CompletionStage<VaultResponse> read(VaultRequest req, EntityRef<KvSecret.Command> secret) {
-    Integer version = queryInt(req, "version");
+  /**
+   * A read with its data opened.
+   *
+   * @param data the data, or null when the version does not exist, is deleted, destroyed, or its key is gone
+   * @param info the version's metadata (destroyed when its key is gone), or null when it does not exist
+   * @param customMetadata the key's custom metadata
+   */
+  private record Opened(JsonNode data, KvSecret.VersionInfo info, Map<String, String> customMetadata) {}
+
+  private CompletionStage<Opened> readOpened(String pid, EntityRef<KvSecret.Command> secret, Integer version) {
     CompletionStage<KvSecret.ReadResult> asked = secret.askWithStatus(r -> new KvSecret.Read(version, r), timeout);
-    return Replies.mapped(asked).thenApply(result -> {
+    return Replies.mapped(asked).thenCompose(result -> open(keys, pid, result)
+        .thenApply(data -> new Opened(data, data == null && result.data() != null ? destroyed(result.info()) : result.info(),
+            result.customMetadata())));
+  }
+
+  /**
+   * Opens a read's sealed data with its data key.
+   *
+   * @param keys the data key store
+   * @param pid the secret's persistence id
+   * @param result what the entity (or a replay) returned
+   * @return the data, or null when there is none or its key was forgotten
+   */
+  public static CompletionStage<JsonNode> open(DataKeyStore keys, String pid, KvSecret.ReadResult result) {
+    SealedData sealed = result.data();
+    if (sealed == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return keys.get(pid, sealed.keyId()).thenApply(key -> {
+      if (key.isEmpty()) {
+        return null;
+      }
+      try {
+        return sealed.open(pid, key.get());
+      } finally {
+        java.util.Arrays.fill(key.get(), (byte) 0);
+      }
+    });
+  }
+
+  private static KvSecret.VersionInfo destroyed(KvSecret.VersionInfo info) {
+    return new KvSecret.VersionInfo(info.version(), info.createdTime(), info.deletionTime(), true);
+  }
+
+  private CompletionStage<VaultResponse> read(VaultRequest req, String pid, EntityRef<KvSecret.Command> secret) {
+    Integer version = queryInt(req, "version");
+    return readOpened(pid, secret, version).thenApply(result -> {
       if (result.info() == null) {
         throw VaultException.notFound();
       }
@@ -166,32 +237,70 @@ public final class KvRoutes {
     });
   }
 
-  private CompletionStage<VaultResponse> write(VaultRequest req, EntityRef<KvSecret.Command> secret,
+  private CompletionStage<VaultResponse> write(VaultRequest req, String pid, EntityRef<KvSecret.Command> secret,
       MountTable.Mount mount, KvSecret.Origin origin) {
     JsonNode body = Json.objectOrNull(req.body());
     JsonNode data = dataField(body);
     Integer cas = cas(body);
-    CompletionStage<KvSecret.VersionInfo> asked =
-        secret.askWithStatus(r -> new KvSecret.Write(data.deepCopy(), cas, mount.kvConfig(), origin, r), timeout);
-    return Replies.mapped(asked).thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
+    return writeSealed(pid, secret, mount, origin, data, cas, null)
+        .thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
   }
 
-  private CompletionStage<VaultResponse> patch(VaultRequest req, EntityRef<KvSecret.Command> secret,
+  /** Gets a new data key, seals the data, writes; forgets pruned keys, or the new key when the write fails. */
+  private CompletionStage<KvSecret.VersionInfo> writeSealed(String pid, EntityRef<KvSecret.Command> secret,
+      MountTable.Mount mount, KvSecret.Origin origin, JsonNode data, Integer cas, Integer basedOn) {
+    return Replies.mapped(keys.create(pid)).thenCompose(key -> {
+      SealedData sealed = SealedData.seal(pid, key, data);
+      java.util.Arrays.fill(key.key(), (byte) 0);
+      CompletionStage<KvSecret.Written> asked = secret.askWithStatus(
+          r -> new KvSecret.Write(sealed, cas, basedOn, mount.kvConfig(), origin, r), timeout);
+      return Replies.mapped(asked.whenComplete((written, failure) -> {
+        if (failure != null) {
+          forgetLater(pid, List.of(key.keyId()));
+        }
+      })).thenCompose(w -> keys.forget(pid, w.pruned()).thenApply(d -> w.info()));
+    });
+  }
+
+  private void forgetLater(String pid, List<String> keyIds) {
+    keys.forget(pid, keyIds).whenComplete((d, e) -> {
+      if (e != null) {
+        LOG.warn("an unused data key could not be forgotten: {}", e.toString());
+      }
+    });
+  }
+
+  private CompletionStage<VaultResponse> patch(VaultRequest req, String pid, EntityRef<KvSecret.Command> secret,
       MountTable.Mount mount, KvSecret.Origin origin) {
     if (!MERGE_PATCH.equalsIgnoreCase(req.contentType())) {
       throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
     }
     JsonNode body = Json.objectOrNull(req.body());
-    JsonNode data = dataField(body);
+    JsonNode patch = dataField(body);
     Integer cas = cas(body);
-    CompletionStage<KvSecret.VersionInfo> asked =
-        secret.askWithStatus(r -> new KvSecret.Patch(data.deepCopy(), cas, mount.kvConfig(), origin, r), timeout);
-    return asked.exceptionally(e -> {
-      if (Replies.toVaultOrInternal(e).errors().contains(KvSecret.NOTHING_TO_PATCH)) {
-        throw VaultException.notFound();
+    return patchAttempt(pid, secret, mount, origin, patch, cas, 1)
+        .thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
+  }
+
+  private CompletionStage<KvSecret.VersionInfo> patchAttempt(String pid, EntityRef<KvSecret.Command> secret,
+      MountTable.Mount mount, KvSecret.Origin origin, JsonNode patch, Integer cas, int attempt) {
+    return readOpened(pid, secret, null).thenCompose(latest -> {
+      if (latest.data() == null) {
+        throw VaultException.notFound(); // no live latest version to patch, as in Vault
       }
-      return Replies.rethrow(e);
-    }).thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
+      JsonNode merged = MergePatch.apply(latest.data(), patch);
+      return writeSealed(pid, secret, mount, origin, merged, cas, latest.info().version())
+          .handle((info, failure) -> {
+            if (failure == null) {
+              return CompletableFuture.completedFuture(info);
+            }
+            if (attempt < PATCH_ATTEMPTS
+                && Replies.toVaultOrInternal(failure).errors().contains(KvSecret.STALE_PATCH)) {
+              return patchAttempt(pid, secret, mount, origin, patch, cas, attempt + 1);
+            }
+            return CompletableFuture.<KvSecret.VersionInfo>failedFuture(failure);
+          }).thenCompose(x -> x);
+    });
   }
 
   private static JsonNode dataField(JsonNode body) {
@@ -251,7 +360,7 @@ public final class KvRoutes {
     });
   }
 
-  private CompletionStage<VaultResponse> writeMetadata(VaultRequest req, EntityRef<KvSecret.Command> secret,
+  private CompletionStage<VaultResponse> writeMetadata(VaultRequest req, String pid, EntityRef<KvSecret.Command> secret,
       MountTable.Mount mount, boolean patch, KvSecret.Origin origin) {
     if (patch && !MERGE_PATCH.equalsIgnoreCase(req.contentType())) {
       throw new VaultException(415, List.of("PATCH requires Content-Type: " + MERGE_PATCH));
@@ -272,14 +381,14 @@ public final class KvRoutes {
         throw VaultException.badRequest(violation);
       }
     }
-    CompletionStage<KvSecret.Metadata> asked = secret.askWithStatus(
+    CompletionStage<KvSecret.ToShred> asked = secret.askWithStatus(
         r -> new KvSecret.WriteMetadata(maxVersions, casRequired, dva, custom, patch, mount.kvConfig(), origin, r), timeout);
     return asked.exceptionally(e -> {
       if (Replies.toVaultOrInternal(e).errors().contains(KvSecret.NO_METADATA)) {
         throw VaultException.notFound();
       }
       return Replies.rethrow(e);
-    }).thenApply(m -> VaultResponse.noContent());
+    }).thenCompose(pruned -> keys.forget(pid, pruned.keyIds())).thenApply(m -> VaultResponse.noContent());
   }
 
   private static Map<String, String> customMetadataInput(JsonNode node, boolean patch) {
@@ -332,14 +441,13 @@ public final class KvRoutes {
 
   // ---- subkeys ----
 
-  private CompletionStage<VaultResponse> subkeys(VaultRequest req, EntityRef<KvSecret.Command> secret) {
+  private CompletionStage<VaultResponse> subkeys(VaultRequest req, String pid, EntityRef<KvSecret.Command> secret) {
     Integer version = queryInt(req, "version");
     Integer depth = queryInt(req, "depth");
     if (depth != null && depth < 0) {
       throw VaultException.badRequest("depth must not be negative");
     }
-    CompletionStage<KvSecret.ReadResult> asked = secret.askWithStatus(r -> new KvSecret.Read(version, r), timeout);
-    return Replies.mapped(asked).thenApply(result -> {
+    return readOpened(pid, secret, version).thenApply(result -> {
       if (result.info() == null) {
         throw VaultException.notFound();
       }

@@ -2,6 +2,7 @@ package io.arcanum.api.kv;
 
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.domain.mount.MountTable;
+import io.arcanum.persistence.kv.DataKeyStore;
 import io.arcanum.projections.kvindex.KvIndex;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +20,8 @@ import scala.jdk.javaapi.FutureConverters;
 /**
  * Deletes a disabled mount's data, as Vault does when a secrets engine is disabled: every secret of
  * the mount (found through the listing table) is stopped, then its events, tagged events and
- * snapshots are deleted from the journal, then the mount's listing rows. The mount's uuid is never
+ * snapshots are deleted from the journal, then its data keys are forgotten, then the mount's listing
+ * rows. The mount's uuid is never
  * reused, so nothing of it can come back even before the purge ends.
  */
 public final class MountPurger {
@@ -29,14 +31,17 @@ public final class MountPurger {
   private final ClusterSharding sharding;
   private final KvIndex index;
   private final Cleanup cleanup;
+  private final DataKeyStore keys;
 
   /**
    * @param system the actor system
    * @param index the listing table
+   * @param keys the versions' data keys
    */
-  public MountPurger(ActorSystem<?> system, KvIndex index) {
+  public MountPurger(ActorSystem<?> system, KvIndex index, DataKeyStore keys) {
     this.sharding = ClusterSharding.get(system);
     this.index = index;
+    this.keys = keys;
     this.cleanup = new Cleanup(system);
   }
 
@@ -59,7 +64,10 @@ public final class MountPurger {
       }
       var seq = CollectionConverters.asScala(pids).toList();
       return FutureConverters.asJava(cleanup.deleteAllTaggedEvents(seq))
-          .thenCompose(d -> FutureConverters.asJava(cleanup.deleteAll(seq, false)));
+          .thenCompose(d -> FutureConverters.asJava(cleanup.deleteAll(seq, false)))
+          .thenCompose(d -> CompletableFuture.allOf(pids.stream()
+              .map(pid -> this.keys.forgetAll(pid).toCompletableFuture()).toArray(CompletableFuture[]::new)))
+          .thenApply(v -> Done.getInstance());
     }).thenCompose(d -> index.dropMount(mount.uuid()))
         .thenApply(d -> purged.get())
         .whenComplete((n, e) -> {

@@ -1,6 +1,5 @@
 package io.arcanum.domain.kv;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.CborSerializable;
 import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.SealedEvent;
@@ -33,8 +32,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *
  * <p>How commands become events:
  * <ul>
- *   <li>{@link Write} / {@link Patch} that pass check-and-set become a {@link VersionWritten} with the
- *       next version, its scheduled deletion time (from {@code delete_version_after}) and the oldest
+ *   <li>a {@link Write} that passes check-and-set becomes a {@link VersionWritten} with the next
+ *       version, its scheduled deletion time (from {@code delete_version_after}) and the oldest
  *       version to keep (from {@code max_versions}; older ones are pruned on replay too);</li>
  *   <li>{@link DeleteVersions}, {@link UndeleteVersions}, {@link DestroyVersions} become
  *       {@link VersionsDeleted}, {@link VersionsUndeleted}, {@link VersionsDestroyed} for the versions
@@ -43,7 +42,14 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *       {@link MetadataDeleted}, after which the path starts again from nothing;</li>
  *   <li>reads persist nothing.</li>
  * </ul>
- * Every event is sealed by the barrier and names this entity, which checks the name on replay; an
+ * The entity never sees a secret's data in clear: each version's data arrives as {@link SealedData},
+ * encrypted by the caller under a data key of its own that lives outside the journal. Destroying a
+ * version (or deleting the metadata, or pruning it) hands its key id back to the caller, which
+ * forgets the key; every copy of the ciphertext in events and snapshots is then unreadable for good
+ * (crypto-shredding, docs/audit.md). A merge patch is applied by the caller too, which reads the
+ * latest version, merges, and writes with {@code basedOn} set to the version it read.
+ *
+ * <p>Every event is sealed by the barrier and names this entity, which checks the name on replay; an
  * event or snapshot that fails to open or names another entity puts the entity in a failed state
  * where every command gets an integrity error. Snapshots (sealed too) every N events keep recovery
  * of long histories fast.
@@ -63,6 +69,9 @@ public final class KvSecret
   public static final String CAS_REQUIRED = "check-and-set parameter required for this call";
   /** Message when a PATCH finds no live latest version (routes answer 404). */
   public static final String NOTHING_TO_PATCH = "no data exists at the latest version to patch";
+
+  /** Message when a patched write was based on a version that is no longer the latest (callers retry). */
+  public static final String STALE_PATCH = "the latest version changed while the patch was being applied";
 
   /** Message when a metadata PATCH finds no metadata (routes answer 404). */
   public static final String NO_METADATA = "no metadata exists at this path";
@@ -103,25 +112,17 @@ public final class KvSecret
   /**
    * Writes a new version.
    *
-   * @param data the secret's key/value object (a JSON object; never mutated)
-   * @param cas the check-and-set version, or {@code null} for none
+   * @param data the version's data, sealed under its own data key
+   * @param cas the client's check-and-set version, or {@code null} for none
+   * @param basedOn for a merge patch, the version the patch was applied to ({@value #STALE_PATCH} when
+   *     it is no longer the latest); {@code null} for a plain write
    * @param mount the mount's settings
-   * @param replyTo gets the new version's info, or an error with Vault's message
+   * @param origin who writes
+   * @param replyTo gets the new version's info and the data keys of pruned versions to forget, or an
+   *     error with Vault's message
    */
-  public record Write(JsonNode data, Integer cas, MountConfig mount, Origin origin,
-      ActorRef<StatusReply<VersionInfo>> replyTo)
-      implements Command {}
-
-  /**
-   * Writes a new version made by applying a JSON merge patch (RFC 7396) to the latest version.
-   *
-   * @param patch the merge patch (a JSON object)
-   * @param cas the check-and-set version, or null
-   * @param mount the mount's settings
-   * @param replyTo gets the new version's info; {@value #NOTHING_TO_PATCH} when there is no live latest version
-   */
-  public record Patch(JsonNode patch, Integer cas, MountConfig mount, Origin origin,
-      ActorRef<StatusReply<VersionInfo>> replyTo)
+  public record Write(SealedData data, Integer cas, Integer basedOn, MountConfig mount, Origin origin,
+      ActorRef<StatusReply<Written>> replyTo)
       implements Command {}
 
   /**
@@ -151,11 +152,11 @@ public final class KvSecret
    * @param patch PATCH semantics: the metadata must exist ({@value #NO_METADATA} otherwise) and custom
    *     metadata merges
    * @param mount the mount's settings (for pruning)
-   * @param replyTo gets the metadata after the change
+   * @param replyTo gets the data keys of versions pruned by the change, to forget
    */
   public record WriteMetadata(Integer maxVersions, Boolean casRequired, Duration deleteVersionAfter,
       Map<String, String> customMetadata, boolean patch, MountConfig mount, Origin origin,
-      ActorRef<StatusReply<Metadata>> replyTo)
+      ActorRef<StatusReply<ToShred>> replyTo)
       implements Command {}
 
   /**
@@ -180,9 +181,10 @@ public final class KvSecret
    * Destroys versions' data for good.
    *
    * @param versions the versions
-   * @param replyTo acknowledged
+   * @param replyTo gets the data keys of the destroyed versions (newly or earlier destroyed), which the
+   *     caller must forget before acknowledging
    */
-  public record DestroyVersions(List<Integer> versions, Origin origin, ActorRef<StatusReply<Done>> replyTo)
+  public record DestroyVersions(List<Integer> versions, Origin origin, ActorRef<StatusReply<ToShred>> replyTo)
       implements Command {}
 
   /**
@@ -197,6 +199,21 @@ public final class KvSecret
 
   /** Acknowledgement. */
   public enum Done implements CborSerializable { DONE }
+
+  /**
+   * Data keys the caller must forget (crypto-shredding), because their versions were destroyed or pruned.
+   *
+   * @param keyIds data key ids
+   */
+  public record ToShred(List<String> keyIds) implements CborSerializable {}
+
+  /**
+   * The answer to a {@link Write}.
+   *
+   * @param info the new version's metadata
+   * @param pruned data keys of the versions this write pruned (beyond {@code max_versions}), to forget
+   */
+  public record Written(VersionInfo info, List<String> pruned) implements CborSerializable {}
 
   // ---- replies ----
 
@@ -222,11 +239,11 @@ public final class KvSecret
   /**
    * The answer to a {@link Read}.
    *
-   * @param data the version's data, or null when the version does not exist, is deleted or destroyed
+   * @param data the version's sealed data, or null when the version does not exist, is deleted or destroyed
    * @param info the version's metadata, or null when the version does not exist
    * @param customMetadata the key's custom metadata (may be empty)
    */
-  public record ReadResult(JsonNode data, VersionInfo info, Map<String, String> customMetadata)
+  public record ReadResult(SealedData data, VersionInfo info, Map<String, String> customMetadata)
       implements CborSerializable {}
 
   /**
@@ -254,14 +271,16 @@ public final class KvSecret
    *
    * @param entityId the persistence id of the secret
    * @param version the new version number
-   * @param data the data (never mutated)
+   * @param data the data, sealed under the version's data key (null only in a replay that stands for
+   *     a version destroyed later)
    * @param createdTime when
    * @param deletionTime when it will be soft-deleted (delete_version_after), or null
    * @param keepFrom versions below this one are pruned
+   * @param patch whether it was made by a merge patch
    * @param origin who wrote it
    */
-  public record VersionWritten(String entityId, int version, JsonNode data, Instant createdTime,
-      Instant deletionTime, int keepFrom, Origin origin) implements SealedEvent {}
+  public record VersionWritten(String entityId, int version, SealedData data, Instant createdTime,
+      Instant deletionTime, int keepFrom, boolean patch, Origin origin) implements SealedEvent {}
 
   /**
    * Versions were soft-deleted.
@@ -343,9 +362,10 @@ public final class KvSecret
    * One version inside a snapshot.
    *
    * @param info its metadata
-   * @param data its data, or null when destroyed
+   * @param keyId the id of its data key (kept after a destroy, so that a repeated destroy forgets it again)
+   * @param data its sealed data, or null when destroyed
    */
-  public record StoredVersion(VersionInfo info, JsonNode data) {}
+  public record StoredVersion(VersionInfo info, String keyId, SealedData data) {}
 
   // ---- state ----
 
@@ -420,9 +440,7 @@ public final class KvSecret
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
-        .onCommand(Write.class, (s, c) -> guarded(s, c.replyTo(),
-            () -> onWrite(s, c.data(), c.cas(), c.mount(), c.origin(), c.replyTo())))
-        .onCommand(Patch.class, (s, c) -> guarded(s, c.replyTo(), () -> onPatch(s, c)))
+        .onCommand(Write.class, (s, c) -> guarded(s, c.replyTo(), () -> onWrite(s, c)))
         .onCommand(Read.class, (s, c) -> guarded(s, c.replyTo(), () -> onRead(s, c)))
         .onCommand(ReadMetadata.class, (s, c) -> guarded(s, c.replyTo(),
             () -> Effect().reply(c.replyTo(), StatusReply.success(metadata(s)))))
@@ -445,30 +463,35 @@ public final class KvSecret
     return effect.get();
   }
 
-  private Effect<SealedEvent, State> onWrite(State s, JsonNode data, Integer cas, MountConfig mount, Origin origin,
-      ActorRef<StatusReply<VersionInfo>> replyTo) {
-    if (cas == null && (s.casRequired || mount.casRequired())) {
-      return Effect().reply(replyTo, StatusReply.error(CAS_REQUIRED));
+  private Effect<SealedEvent, State> onWrite(State s, Write c) {
+    if (c.cas() == null && (s.casRequired || c.mount().casRequired())) {
+      return Effect().reply(c.replyTo(), StatusReply.error(CAS_REQUIRED));
     }
-    if (cas != null && cas != s.currentVersion) {
-      return Effect().reply(replyTo, StatusReply.error(CAS_MISMATCH));
+    if (c.cas() != null && c.cas() != s.currentVersion) {
+      return Effect().reply(c.replyTo(), StatusReply.error(CAS_MISMATCH));
+    }
+    if (c.basedOn() != null && c.basedOn() != s.currentVersion) {
+      return Effect().reply(c.replyTo(), StatusReply.error(STALE_PATCH));
     }
     Instant now = clock.instant();
     int version = s.currentVersion + 1;
-    Duration dva = effectiveDeleteVersionAfter(s.deleteVersionAfter, mount.deleteVersionAfter());
+    Duration dva = effectiveDeleteVersionAfter(s.deleteVersionAfter, c.mount().deleteVersionAfter());
     Instant deletion = dva.isZero() ? null : now.plus(dva);
-    int keep = effectiveMaxVersions(s.maxVersions, mount.maxVersions());
+    int keep = effectiveMaxVersions(s.maxVersions, c.mount().maxVersions());
     int keepFrom = Math.max(firstKept(s), version - keep + 1);
-    VersionWritten evt = new VersionWritten(persistenceId, version, data, now, deletion, keepFrom, origin);
-    return Effect().persist(evt).thenReply(replyTo, st -> StatusReply.success(st.versions.get(version).info()));
+    List<String> pruned = keysBelow(s, keepFrom);
+    VersionWritten evt = new VersionWritten(persistenceId, version, c.data(), now, deletion, keepFrom,
+        c.basedOn() != null, c.origin());
+    return Effect().persist(evt)
+        .thenReply(c.replyTo(), st -> StatusReply.success(new Written(st.versions.get(version).info(), pruned)));
   }
 
-  private Effect<SealedEvent, State> onPatch(State s, Patch c) {
-    StoredVersion latest = s.versions.get(s.currentVersion);
-    if (latest == null || latest.data() == null || latest.info().deletedAt(clock.instant())) {
-      return Effect().reply(c.replyTo(), StatusReply.error(NOTHING_TO_PATCH));
+  private static List<String> keysBelow(State s, int keepFrom) {
+    List<String> keys = new ArrayList<>();
+    for (StoredVersion v : s.versions.headMap(keepFrom, false).values()) {
+      keys.add(v.keyId());
     }
-    return onWrite(s, MergePatch.apply(latest.data(), c.patch()), c.cas(), c.mount(), c.origin(), c.replyTo());
+    return keys;
   }
 
   private Effect<SealedEvent, State> onRead(State s, Read c) {
@@ -478,6 +501,7 @@ public final class KvSecret
       return Effect().reply(c.replyTo(), StatusReply.success(new ReadResult(null, null, s.customMetadata)));
     }
     boolean hidden = version.info().destroyed() || version.info().deletedAt(clock.instant());
+    // hidden versions do not leave the entity, not even sealed
     return Effect().reply(c.replyTo(),
         StatusReply.success(new ReadResult(hidden ? null : version.data(), version.info(), s.customMetadata)));
   }
@@ -505,11 +529,12 @@ public final class KvSecret
     int max = c.maxVersions() != null ? c.maxVersions() : s.maxVersions;
     int keep = effectiveMaxVersions(max, c.mount().maxVersions());
     int keepFrom = Math.max(firstKept(s), s.currentVersion - keep + 1);
+    List<String> pruned = keysBelow(s, keepFrom);
     MetadataWritten evt = new MetadataWritten(persistenceId, max,
         c.casRequired() != null ? c.casRequired() : s.casRequired,
         c.deleteVersionAfter() != null ? c.deleteVersionAfter() : s.deleteVersionAfter,
         Map.copyOf(custom), clock.instant(), keepFrom, c.origin());
-    return Effect().persist(evt).thenReply(c.replyTo(), st -> StatusReply.success(metadata(st)));
+    return Effect().persist(evt).thenReply(c.replyTo(), st -> StatusReply.success(new ToShred(pruned)));
   }
 
   private Effect<SealedEvent, State> onDelete(State s, DeleteVersions c) {
@@ -539,14 +564,22 @@ public final class KvSecret
 
   private Effect<SealedEvent, State> onDestroy(State s, DestroyVersions c) {
     List<Integer> changed = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
     for (int v : c.versions()) {
       StoredVersion sv = s.versions.get(v);
+      if (sv != null && !keys.contains(sv.keyId())) {
+        keys.add(sv.keyId()); // already destroyed too: forgetting a key again is harmless
+      }
       if (sv != null && !sv.info().destroyed() && !changed.contains(v)) {
         changed.add(v);
       }
     }
-    return persistIfAny(changed.isEmpty() ? null : new VersionsDestroyed(persistenceId, changed, clock.instant(), c.origin()),
-        c.replyTo());
+    ToShred reply = new ToShred(keys);
+    if (changed.isEmpty()) {
+      return Effect().reply(c.replyTo(), StatusReply.success(reply));
+    }
+    return Effect().persist(new VersionsDestroyed(persistenceId, changed, clock.instant(), c.origin()))
+        .thenReply(c.replyTo(), st -> StatusReply.success(reply));
   }
 
   private Effect<SealedEvent, State> persistIfAny(SealedEvent evt, ActorRef<StatusReply<Done>> replyTo) {
@@ -608,17 +641,20 @@ public final class KvSecret
         .onEvent(VersionWritten.class, (s, e) -> owned(s, e, () -> {
           touch(s, e.createdTime());
           s.versions.put(e.version(), new StoredVersion(
-              new VersionInfo(e.version(), e.createdTime(), e.deletionTime(), false), e.data()));
+              new VersionInfo(e.version(), e.createdTime(), e.deletionTime(), false),
+              e.data() == null ? null : e.data().keyId(), e.data()));
           s.currentVersion = Math.max(s.currentVersion, e.version());
           prune(s, e.keepFrom());
         }))
         .onEvent(VersionsDeleted.class, (s, e) -> owned(s, e, () -> change(s, e.versions(),
-            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(), e.time(), false), v.data()))))
+            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(), e.time(), false),
+                v.keyId(), v.data()))))
         .onEvent(VersionsUndeleted.class, (s, e) -> owned(s, e, () -> change(s, e.versions(),
-            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(), null, false), v.data()))))
+            v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(), null, false),
+                v.keyId(), v.data()))))
         .onEvent(VersionsDestroyed.class, (s, e) -> owned(s, e, () -> change(s, e.versions(),
             v -> new StoredVersion(new VersionInfo(v.info().version(), v.info().createdTime(),
-                v.info().deletionTime(), true), null))))
+                v.info().deletionTime(), true), v.keyId(), null))))
         .onEvent(MetadataWritten.class, (s, e) -> owned(s, e, () -> {
           touch(s, e.time());
           s.maxVersions = e.maxVersions();
@@ -717,7 +753,7 @@ public final class KvSecret
     for (int idx : gone) {
       if (idx >= 0 && replay.get(idx) instanceof VersionWritten v) {
         replay.set(idx, new VersionWritten(v.entityId(), v.version(), null, v.createdTime(), v.deletionTime(),
-            v.keepFrom(), v.origin()));
+            v.keepFrom(), v.patch(), v.origin()));
       }
     }
     KvSecret behavior = new KvSecret(PersistenceId.of(TYPE_KEY.name(), entityId), Clock.fixed(at, java.time.ZoneOffset.UTC), 0);

@@ -1,15 +1,18 @@
 package io.arcanum.projections.forensics;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.audit.AuditChain;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
 import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.persistence.kv.DataKeyStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
@@ -30,7 +33,7 @@ public final class Forensics {
    * One event of a path.
    *
    * @param seq its sequence number in the path's journal
-   * @param operation what happened ({@code write}, {@code delete}, {@code undelete}, {@code destroy},
+   * @param operation what happened ({@code write}, {@code patch}, {@code delete}, {@code undelete}, {@code destroy},
    *     {@code metadata-write}, {@code metadata-delete}, {@code integrity-failure})
    * @param versions the versions it concerns
    * @param time when
@@ -49,16 +52,28 @@ public final class Forensics {
    */
   public record Verification(long recordsChecked, long eventsChecked, List<String> problems) {}
 
+  /**
+   * A secret as it was at an instant.
+   *
+   * @param data its data, or null when it was deleted at that instant, or destroyed at any time
+   *     (its data key forgotten), or pruned
+   * @param info the version's metadata, or null when no version existed
+   */
+  public record PastState(JsonNode data, KvSecret.VersionInfo info) {}
+
   private final ActorSystem<?> system;
   private final CassandraReadJournal journal;
+  private final DataKeyStore keys;
   private final int auditStreams;
 
   /**
    * @param system the actor system (its barrier opens the events)
+   * @param keys the versions' data keys (a forgotten key means the version's data is gone)
    * @param auditStreams the number of audit streams
    */
-  public Forensics(ActorSystem<?> system, int auditStreams) {
+  public Forensics(ActorSystem<?> system, DataKeyStore keys, int auditStreams) {
     this.system = system;
+    this.keys = keys;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class,
         CassandraReadJournal.Identifier());
     this.auditStreams = auditStreams;
@@ -89,13 +104,28 @@ public final class Forensics {
   /**
    * @param kvEntityId a KV entity id
    * @param at an instant
-   * @return the path's current version as of {@code at}
+   * @return the path's current version as of {@code at}, its data opened with its data key
    */
-  public CompletionStage<KvSecret.ReadResult> stateAt(String kvEntityId, Instant at) {
-    return events("kv|" + kvEntityId).thenApply(envs -> {
+  public CompletionStage<PastState> stateAt(String kvEntityId, Instant at) {
+    String pid = "kv|" + kvEntityId;
+    return events(pid).thenCompose(envs -> {
       List<SealedEvent> events = new ArrayList<>();
       envs.forEach(e -> events.add((SealedEvent) e.event()));
-      return KvSecret.stateAt(kvEntityId, events, at);
+      KvSecret.ReadResult r = KvSecret.stateAt(kvEntityId, events, at);
+      if (r.data() == null) {
+        return CompletableFuture.completedFuture(new PastState(null, r.info()));
+      }
+      return keys.get(pid, r.data().keyId()).thenApply(key -> {
+        if (key.isEmpty()) {
+          KvSecret.VersionInfo i = r.info();
+          return new PastState(null, new KvSecret.VersionInfo(i.version(), i.createdTime(), i.deletionTime(), true));
+        }
+        try {
+          return new PastState(r.data().open(pid, key.get()), r.info());
+        } finally {
+          java.util.Arrays.fill(key.get(), (byte) 0);
+        }
+      });
     });
   }
 
@@ -156,7 +186,7 @@ public final class Forensics {
 
   private static TimelineEntry entry(long seq, SealedEvent e) {
     if (e instanceof KvSecret.VersionWritten v) {
-      return new TimelineEntry(seq, "write", List.of(v.version()), v.createdTime(), v.origin().requestId(), v.origin().accessor());
+      return new TimelineEntry(seq, v.patch() ? "patch" : "write", List.of(v.version()), v.createdTime(), v.origin().requestId(), v.origin().accessor());
     } else if (e instanceof KvSecret.VersionsDeleted d) {
       return new TimelineEntry(seq, "delete", d.versions(), d.time(), d.origin().requestId(), d.origin().accessor());
     } else if (e instanceof KvSecret.VersionsUndeleted u) {
