@@ -257,6 +257,12 @@ class KvSecretTest {
     SealedData.DataKey key = SealedData.DataKey.generate();
     SealedData sealed = SealedData.seal(PID, key, json("{\"p\":\"canary\"}"));
     assertEquals(json("{\"p\":\"canary\"}"), sealed.open(PID, key.key()));
+    JsonNode exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+        .valueToTree(Map.of("pi", new java.math.BigDecimal("3.141592653589793238462643383279")));
+    assertEquals("3.141592653589793238462643383279",
+        SealedData.seal(PID, key, exact).open(PID, key.key()).get("pi").decimalValue().toPlainString(),
+        "numbers keep their exact value through sealing");
     org.junit.jupiter.api.Assertions.assertThrows(io.arcanum.domain.barrier.IntegrityException.class,
         () -> sealed.open("kv|mount-uuid/other", key.key()));
     org.junit.jupiter.api.Assertions.assertThrows(io.arcanum.domain.barrier.IntegrityException.class,

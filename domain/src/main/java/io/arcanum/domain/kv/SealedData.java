@@ -20,7 +20,10 @@ import java.nio.charset.StandardCharsets;
  */
 public record SealedData(String keyId, byte[] ciphertext) implements CborSerializable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Numbers keep their exact value (BigDecimal), as they do on the wire (Go's json.Number in Vault). */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
   /**
    * Encrypts a version's data.
