@@ -30,6 +30,8 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
  */
 public final class SealedEventSerializer extends SerializerWithStringManifest {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SealedEventSerializer.class);
+
   /** Serializer identifier registered in reference.conf. */
   public static final int IDENTIFIER = 1_704_201;
 
@@ -56,12 +58,23 @@ public final class SealedEventSerializer extends SerializerWithStringManifest {
 
   @Override
   public String manifest(Object o) {
-    return o.getClass().getName();
+    return o instanceof TamperedEvent t ? t.manifest() : o.getClass().getName();
   }
 
+  /**
+   * Seals an event: {@code format | id length | entity id | sealed blob}; a {@link TamperedEvent}
+   * (an event read back that failed to open) is written back exactly as it was read.
+   *
+   * @param o a {@link SealedEvent}
+   * @return the stored form
+   * @throws IllegalArgumentException if {@code o} is not a sealed event
+   */
   @Override
   public byte[] toBinary(Object o) {
-    if (!(o instanceof SealedEvent event) || o instanceof TamperedEvent) {
+    if (o instanceof TamperedEvent t) {
+      return t.stored().clone();
+    }
+    if (!(o instanceof SealedEvent event)) {
       throw new IllegalArgumentException("cannot seal " + o.getClass().getName());
     }
     byte[] id = event.entityId().getBytes(StandardCharsets.UTF_8);
@@ -85,13 +98,36 @@ public final class SealedEventSerializer extends SerializerWithStringManifest {
     return out.array();
   }
 
+  /**
+   * Opens a stored event; one that fails its integrity check becomes a {@link TamperedEvent} and is
+   * logged (entity named as stored, event type, reason; never any content).
+   *
+   * @param bytes what {@link #toBinary} wrote
+   * @param manifest the event's class name
+   * @return the event, or a {@link TamperedEvent}
+   * @throws NotSerializableException if the opened bytes do not decode as the named type
+   */
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    Object event = open(bytes, manifest);
+    if (event instanceof TamperedEvent t) {
+      LOG.error("integrity check failed for a stored {} of entity {}: {}", printable(manifest),
+          printable(t.entityId()), t.reason());
+    }
+    return event;
+  }
+
+  private static String printable(String s) {
+    String clean = s.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() > 300 ? clean.substring(0, 300) + "..." : clean;
+  }
+
+  private Object open(byte[] bytes, String manifest) throws NotSerializableException {
     String entityId = "";
     try {
       ByteBuffer in = ByteBuffer.wrap(bytes);
       if (in.get() != FORMAT) {
-        return new TamperedEvent(entityId, "unknown stored event format");
+        return new TamperedEvent(entityId, "unknown stored event format", manifest, bytes);
       }
       int idLen = Short.toUnsignedInt(in.getShort());
       byte[] id = new byte[idLen];
@@ -101,7 +137,7 @@ public final class SealedEventSerializer extends SerializerWithStringManifest {
       in.get(blob);
       Class<?> type = Class.forName(manifest, false, system.dynamicAccess().classLoader());
       if (!SealedEvent.class.isAssignableFrom(type)) {
-        return new TamperedEvent(entityId, "stored event has a foreign type");
+        return new TamperedEvent(entityId, "stored event has a foreign type", manifest, bytes);
       }
       byte[] plain = barrier().open(blob, aad(manifest, id));
       try {
@@ -110,9 +146,10 @@ public final class SealedEventSerializer extends SerializerWithStringManifest {
         Arrays.fill(plain, (byte) 0);
       }
     } catch (IntegrityException e) {
-      return new TamperedEvent(entityId, e.getMessage().substring(IntegrityException.WIRE_PREFIX.length() + 2));
+      return new TamperedEvent(entityId, e.getMessage().substring(IntegrityException.WIRE_PREFIX.length() + 2), manifest,
+          bytes);
     } catch (java.nio.BufferUnderflowException | ClassNotFoundException e) {
-      return new TamperedEvent(entityId, "malformed stored event");
+      return new TamperedEvent(entityId, "malformed stored event", manifest, bytes);
     } catch (IOException e) {
       throw new NotSerializableException("sealed event of type " + manifest + " could not be decoded");
     }
