@@ -32,6 +32,9 @@ import io.arcanum.domain.seal.KeyringStore;
 import io.arcanum.domain.token.TokenEntry;
 import io.arcanum.persistence.BarrierExtension;
 import io.arcanum.persistence.JournalConfig;
+import io.arcanum.api.sys.KeyRoutes;
+import io.arcanum.api.sys.KeyringService;
+import io.arcanum.api.sys.RekeyService;
 import io.arcanum.persistence.kv.DataKeyStore;
 import io.arcanum.projections.kvindex.KvIndex;
 import io.arcanum.projections.kvindex.KvIndexProjection;
@@ -163,9 +166,14 @@ public final class ArcanumNode {
       KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
+      KeyRoutes keyRoutes = new KeyRoutes(
+          new KeyringService(system, seal, BarrierExtension.get(system).barrier(), timeout, clock),
+          new RekeyService(system, seal, timeout), full.getLong("arcanum.keyring.min-rotation-operations"),
+          full.getDuration("arcanum.keyring.min-rotation-interval"));
       SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, index, dataKeys), info, clock, timeout,
               new AuditRoutes(auditDevices, audit, clock, timeout),
-              new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock));
+              new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock),
+              keyRoutes);
       VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer, sysRoutes,
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
           mounts, new KvRoutes(sharding, mounts, index, dataKeys, timeout), audit);

@@ -36,8 +36,16 @@ final class TestServer implements AutoCloseable {
     }
   }
 
+  private final com.typesafe.config.Config overrides;
+
   TestServer(String keyspace) {
+    this(keyspace, ConfigFactory.empty());
+  }
+
+  /** A server whose configuration has {@code overrides} in front of the application's. */
+  TestServer(String keyspace, com.typesafe.config.Config overrides) {
     this.journal = new JournalConfig(List.of(CassandraTestNode.contactPoint()), keyspace, "datacenter1", 1);
+    this.overrides = overrides;
     start();
   }
 
@@ -46,7 +54,7 @@ final class TestServer implements AutoCloseable {
   }
 
   void start() {
-    node = ArcanumNode.start(ConfigFactory.load(), journal, new InetSocketAddress("127.0.0.1", 0));
+    node = ArcanumNode.start(overrides.withFallback(ConfigFactory.load()), journal, new InetSocketAddress("127.0.0.1", 0));
   }
 
   void restart() {

@@ -24,7 +24,7 @@ public final class Authorizer {
   /** Paths that need sudo on top of the operation's capability (prefixes end with '/'). */
   private static final List<String> SUDO_EXACT = List.of("sys/audit", "sys/rotate", "sys/seal", "sys/step-down",
       "auth/token/create-orphan", "auth/token/revoke-orphan", "auth/token/accessors", "sys/mounts",
-      "sys/forensics/verify", "sys/key-status");
+      "sys/forensics/verify", "sys/key-status", "sys/rotate/config");
   private static final List<String> SUDO_PREFIX = List.of("sys/audit/", "sys/audit-hash/", "sys/rekey/",
       "sys/mounts/", "auth/token/accessors/", "sys/forensics/");
 

@@ -76,6 +76,8 @@ public final class SealService {
   private final AtomicBoolean unsealed = new AtomicBoolean(false);
   private final AtomicBoolean initializing = new AtomicBoolean(false);
   private volatile KeyringStore.State stored;
+  /** The root key while unsealed (needed to store a rotated keyring and to rekey); zeroed at seal. */
+  private volatile byte[] rootKey;
 
   /**
    * @param system the actor system
@@ -107,8 +109,8 @@ public final class SealService {
   }
 
   /**
-   * The stored state of the key hierarchy; once initialized it is cached (it does not change until a
-   * rekey).
+   * The stored state of the key hierarchy; once initialized it is cached (a rotation or rekey on this
+   * node drops the cache; {@link #fetchStored()} always asks).
    *
    * @return the keyring store's state
    */
@@ -123,6 +125,33 @@ public final class SealService {
       stored = st;
       return st;
     }));
+  }
+
+  /**
+   * The stored state of the key hierarchy, asked afresh (another node may have rotated or rekeyed).
+   *
+   * @return the keyring store's state
+   */
+  public CompletionStage<KeyringStore.State> fetchStored() {
+    stored = null;
+    return stored();
+  }
+
+  /** @return the keyring store (a cluster singleton proxy) */
+  ActorRef<KeyringStore.Command> keyringStore() {
+    return keyringStore;
+  }
+
+  /**
+   * @return a copy of the root key, which the caller zeroes when done
+   * @throws io.arcanum.domain.barrier.SealedException if this node is sealed
+   */
+  byte[] rootKey() {
+    byte[] k = rootKey;
+    if (k == null || !unsealed.get()) {
+      throw new io.arcanum.domain.barrier.SealedException();
+    }
+    return k.clone();
   }
 
   /** @return the seal status of this node */
@@ -194,7 +223,8 @@ public final class SealService {
    * @throws VaultException (in the stage) 400 when not initialized or the shares combine to a wrong key
    */
   public CompletionStage<Status> unseal(byte[] share) {
-    return stored().thenApply(st -> {
+    CompletionStage<KeyringStore.State> current = unsealed.get() ? stored() : fetchStored();
+    return current.thenApply(st -> {
       if (!st.initialized()) {
         throw VaultException.badRequest(NOT_INITIALIZED);
       }
@@ -212,8 +242,16 @@ public final class SealService {
       }
       byte[] unsealKey = key.get();
       try {
-        Keyring ring = SealKeys.unseal(st.keys(), unsealKey);
+        byte[] root = SealKeys.openRootKey(st.keys(), unsealKey);
+        Keyring ring;
+        try {
+          ring = SealKeys.openKeyring(st.keys(), root);
+        } catch (IntegrityException e) {
+          Arrays.fill(root, (byte) 0);
+          throw e;
+        }
         barrier.install(ring);
+        rootKey = root;
         unsealed.set(true);
         LOG.info("unsealed");
         onUnseal.run();
@@ -245,6 +283,11 @@ public final class SealService {
   }
 
   private CompletionStage<Void> dropKeys() {
+    byte[] root = rootKey;
+    rootKey = null;
+    if (root != null) {
+      Arrays.fill(root, (byte) 0);
+    }
     barrier.drop();
     onSeal.run();
     return stopper.stopAll();

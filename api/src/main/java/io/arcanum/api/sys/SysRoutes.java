@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 public final class SysRoutes {
 
   /** Paths served without a token, also while sealed. */
-  public static final Set<String> OPEN_PATHS = Set.of("sys/init", "sys/unseal", "sys/seal-status", "sys/health");
+  public static final Set<String> OPEN_PATHS = Set.of("sys/init", "sys/unseal", "sys/seal-status", "sys/health",
+      "sys/rekey/init", "sys/rekey/update");
 
   private static final Pattern HEX = Pattern.compile("(?:[0-9a-fA-F]{2})+");
   private static final Set<String> RESERVED_MOUNTS = Set.of("sys/", "auth/", "cubbyhole/", "identity/");
@@ -39,6 +40,7 @@ public final class SysRoutes {
   private final io.arcanum.api.kv.MountPurger purger;
   private final io.arcanum.api.audit.AuditRoutes auditRoutes;
   private final io.arcanum.api.audit.ForensicsRoutes forensicsRoutes;
+  private final KeyRoutes keyRoutes;
   private io.arcanum.api.metrics.Metrics metrics;
   private final ServerInfo info;
   private final Clock clock;
@@ -53,10 +55,12 @@ public final class SysRoutes {
    * @param timeout ask timeout
    * @param auditRoutes the audit device routes
    * @param forensicsRoutes the forensics routes
+   * @param keyRoutes rotation and rekey routes
    */
   public SysRoutes(SealService seal, MountRouter mounts, io.arcanum.api.kv.MountPurger purger, ServerInfo info,
       Clock clock, Duration timeout, io.arcanum.api.audit.AuditRoutes auditRoutes,
-      io.arcanum.api.audit.ForensicsRoutes forensicsRoutes) {
+      io.arcanum.api.audit.ForensicsRoutes forensicsRoutes, KeyRoutes keyRoutes) {
+    this.keyRoutes = keyRoutes;
     this.auditRoutes = auditRoutes;
     this.forensicsRoutes = forensicsRoutes;
     this.seal = seal;
@@ -99,6 +103,12 @@ public final class SysRoutes {
           return health(req, op == Operation.HEAD);
         }
         break;
+      case "sys/rekey/init":
+      case "sys/rekey/update":
+        if (!seal.isUnsealed()) {
+          throw VaultException.sealed();
+        }
+        return keyRoutes.rekey(req);
       default:
         throw VaultException.noHandler(req.path());
     }
@@ -125,6 +135,9 @@ public final class SysRoutes {
     }
     if (path.startsWith("sys/forensics/")) {
       return forensicsRoutes.handle(req);
+    }
+    if (path.equals("sys/rotate") || path.equals("sys/rotate/config") || path.equals("sys/key-status")) {
+      return keyRoutes.handle(req);
     }
     if (path.equals("sys/metrics")) {
       if (op != Operation.READ) {
@@ -215,6 +228,56 @@ public final class SysRoutes {
     }
     int shares = Json.intField(body, "secret_shares", 5);
     int threshold = Json.intField(body, "secret_threshold", 3);
+    refuseUnsupportedInitFields(body);
+    validateShares(shares, threshold);
+    return seal.initialize(shares, threshold).thenApply(init -> {
+      ObjectNode out = Json.object();
+      ArrayNode hex = out.putArray("keys");
+      ArrayNode b64 = out.putArray("keys_base64");
+      for (byte[] s : init.unsealShares()) {
+        hex.add(HexFormat.of().formatHex(s));
+        b64.add(Base64.getEncoder().encodeToString(s));
+      }
+      out.put("root_token", init.rootToken());
+      return VaultResponse.raw(out);
+    });
+  }
+
+  /**
+   * Refuses what a Shamir-sealed server cannot honour in an init body, as Vault does for its Shamir seal.
+   *
+   * @param body the init body, or null
+   * @throws VaultException 400 naming the field
+   */
+  private static void refuseUnsupportedInitFields(JsonNode body) {
+    if (body == null) {
+      return;
+    }
+    JsonNode rootPgp = body.get("root_token_pgp_key");
+    if (rootPgp != null && !rootPgp.isNull() && !(rootPgp.isTextual() && rootPgp.textValue().isEmpty())) {
+      throw VaultException.badRequest("root_token_pgp_key is not supported by this server");
+    }
+    if (Json.intField(body, "stored_shares", 0) != 0) {
+      throw VaultException.badRequest("stored keys are not supported by the current seal type");
+    }
+    if (Json.intField(body, "recovery_shares", 0) != 0 || Json.intField(body, "recovery_threshold", 0) != 0) {
+      throw VaultException.badRequest("parameters recovery_shares,recovery_threshold not applicable to seal type shamir");
+    }
+    JsonNode recoveryPgp = body.get("recovery_pgp_keys");
+    if (recoveryPgp != null && !recoveryPgp.isNull() && !(recoveryPgp.isArray() && recoveryPgp.isEmpty())) {
+      throw VaultException.badRequest("parameters recovery_pgp_keys not applicable to seal type shamir");
+    }
+  }
+
+  /**
+   * Checks a share configuration as Vault does: {@code 1 <= threshold <= shares <= 255}, and a
+   * threshold of at least 2 when there are several shares.
+   *
+   * @param shares number of shares
+   * @param threshold shares needed
+   * @throws VaultException 400 with Vault's message
+   */
+  static void validateShares(int shares, int threshold) {
     if (shares < 1) {
       throw VaultException.badRequest("invalid seal configuration: shares must be at least one");
     }
@@ -230,17 +293,6 @@ public final class SysRoutes {
     if (threshold > shares) {
       throw VaultException.badRequest("invalid seal configuration: threshold cannot be larger than shares");
     }
-    return seal.initialize(shares, threshold).thenApply(init -> {
-      ObjectNode out = Json.object();
-      ArrayNode hex = out.putArray("keys");
-      ArrayNode b64 = out.putArray("keys_base64");
-      for (byte[] s : init.unsealShares()) {
-        hex.add(HexFormat.of().formatHex(s));
-        b64.add(Base64.getEncoder().encodeToString(s));
-      }
-      out.put("root_token", init.rootToken());
-      return VaultResponse.raw(out);
-    });
   }
 
   private CompletionStage<VaultResponse> unseal(VaultRequest req) {

@@ -42,6 +42,19 @@ public final class Barrier {
     }
   }
 
+  /**
+   * Moves to a keyring with more terms (after a rotation), unless the barrier was sealed or changed
+   * meanwhile. The previous keyring is not overwritten, since operations in flight may still use it
+   * (its keys are all in the new keyring anyway).
+   *
+   * @param expected the keyring the new one was made from
+   * @param next the new keyring; the barrier owns it from now on
+   * @return whether the barrier moved to {@code next}
+   */
+  public boolean advance(Keyring expected, Keyring next) {
+    return keyring.compareAndSet(expected, next);
+  }
+
   /** Drops the keyring and overwrites its keys: the barrier is sealed. */
   public void drop() {
     Keyring old = keyring.getAndSet(null);
@@ -76,10 +89,15 @@ public final class Barrier {
    * @throws SealedException if sealed
    */
   public byte[] seal(byte[] plaintext, byte[] aad) {
-    Keyring.Term term = keyring().activeTerm();
+    Keyring ring = keyring();
+    Keyring.Term term = ring.activeTerm();
     byte[] out = new byte[HEADER_BYTES + AesGcm.NONCE_BYTES + plaintext.length + AesGcm.TAG_BYTES];
     ByteBuffer.wrap(out).putInt(term.term()).put(BLOB_VERSION);
     AesGcm.encrypt(term.key(), plaintext, fullAad(out, aad), out, HEADER_BYTES);
+    if (ring.isDestroyed()) {
+      // sealed while encrypting: the key may have been overwritten under us, so this blob must never be stored
+      throw new SealedException();
+    }
     encryptions.computeIfAbsent(term.term(), t -> new AtomicLong()).incrementAndGet();
     return out;
   }
@@ -109,7 +127,14 @@ public final class Barrier {
     if (term == null) {
       throw new IntegrityException("unknown key term");
     }
-    return AesGcm.decrypt(term.key(), blob, HEADER_BYTES, blob.length - HEADER_BYTES, fullAad(blob, aad));
+    try {
+      return AesGcm.decrypt(term.key(), blob, HEADER_BYTES, blob.length - HEADER_BYTES, fullAad(blob, aad));
+    } catch (IntegrityException e) {
+      if (ring.isDestroyed()) {
+        throw new SealedException(); // sealed while decrypting: not the blob's fault
+      }
+      throw e;
+    }
   }
 
   /**

@@ -141,8 +141,16 @@ public final class Keyring {
     }
   }
 
+  private volatile boolean destroyed;
+
+  /** @return whether {@link #destroy()} was called: its keys may be overwritten */
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
   /** Overwrites every key of this keyring with zeros (best effort: the JVM may hold copies). */
   public void destroy() {
+    destroyed = true;
     for (Term t : terms.values()) {
       Arrays.fill(t.key(), (byte) 0);
     }

@@ -17,7 +17,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * <p>Its events are not sealed by the barrier (it has to be read while the node is sealed); they are
  * safe in the clear because their key material is already encrypted. An {@link Initialize} becomes an
  * {@link Initialized} event once; a second one is refused with Vault's
- * {@value #ALREADY_INITIALIZED} message.
+ * {@value #ALREADY_INITIALIZED} message. A {@link Rotate} (a keyring with one more term, encrypted by
+ * the root key) becomes {@link KeyringRotated} when it starts from the current term, so that two
+ * nodes rotating at once cannot lose a term; a {@link Rekey} (the same root key under a new unseal
+ * key) becomes {@link Rekeyed}; {@link ConfigureRotation} becomes {@link RotationConfigured}.
  */
 public final class KeyringStore
     extends EventSourcedBehavior<KeyringStore.Command, KeyringStore.Event, KeyringStore.State> {
@@ -48,6 +51,54 @@ public final class KeyringStore
   public record Initialize(SealKeys.StoredKeys keys, String clusterId, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /**
+   * Stores a keyring with one more key term.
+   *
+   * @param fromTerm the active term the new keyring was made from (refused when it is no longer current)
+   * @param term the new active term
+   * @param encryptedKeyring the new keyring encrypted by the root key
+   * @param replyTo gets success, or an error when not initialized or the keyring changed meanwhile
+   */
+  public record Rotate(int fromTerm, int term, byte[] encryptedKeyring, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * Stores the root key under a new unseal key.
+   *
+   * @param shares new number of shares
+   * @param threshold new threshold
+   * @param encryptedRootKey the root key encrypted by the new unseal key
+   * @param replyTo gets success, or an error when not initialized
+   */
+  public record Rekey(int shares, int threshold, byte[] encryptedRootKey, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * Sets automatic rotation (Vault's {@code sys/rotate/config}).
+   *
+   * @param rotation the settings
+   * @param replyTo gets success
+   */
+  public record ConfigureRotation(RotationConfig rotation, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Message when a rotation started from a term that is no longer the active one. */
+  public static final String KEYRING_CHANGED = "the keyring was rotated meanwhile; try again";
+
+  /** Message for operations that need an initialized store. */
+  public static final String NOT_INITIALIZED = "Vault is not initialized";
+
+  /**
+   * When the keyring rotates by itself (Vault's {@code sys/rotate/config}).
+   *
+   * @param maxOperations rotate once the active term has encrypted this many blobs on a node
+   * @param intervalMillis rotate once the active term is this old, in milliseconds; 0: never by age
+   * @param enabled whether automatic rotation happens at all
+   */
+  public record RotationConfig(long maxOperations, long intervalMillis, boolean enabled) implements CborSerializable {
+    /** Vault's default: 3,865,470,566 encryptions (about 2^32 * 0.9), no interval, enabled. */
+    public static final RotationConfig DEFAULT = new RotationConfig(3_865_470_566L, 0, true);
+  }
+
   /** Acknowledgement. */
   public enum Done implements CborSerializable { DONE }
 
@@ -64,12 +115,42 @@ public final class KeyringStore
   public record Initialized(SealKeys.StoredKeys keys, String clusterId, Instant time) implements Event {}
 
   /**
+   * The keyring gained a term.
+   *
+   * @param term the new active term
+   * @param encryptedKeyring the new keyring encrypted by the root key
+   * @param time when
+   */
+  public record KeyringRotated(int term, byte[] encryptedKeyring, Instant time) implements Event {}
+
+  /**
+   * The root key was stored under a new unseal key.
+   *
+   * @param shares new number of shares
+   * @param threshold new threshold
+   * @param encryptedRootKey the root key encrypted by the new unseal key
+   * @param time when
+   */
+  public record Rekeyed(int shares, int threshold, byte[] encryptedRootKey, Instant time) implements Event {}
+
+  /**
+   * Automatic rotation settings changed.
+   *
+   * @param rotation the settings
+   * @param time when
+   */
+  public record RotationConfigured(RotationConfig rotation, Instant time) implements Event {}
+
+  /**
    * State: the stored keys, or {@code null} while uninitialized.
    *
    * @param keys the stored keys or null
    * @param clusterId the cluster id or null
+   * @param term the keyring's active term (0 while uninitialized)
+   * @param rotation automatic rotation settings
    */
-  public record State(SealKeys.StoredKeys keys, String clusterId) implements CborSerializable {
+  public record State(SealKeys.StoredKeys keys, String clusterId, int term, RotationConfig rotation)
+      implements CborSerializable {
     /** @return whether the key hierarchy was stored */
     public boolean initialized() {
       return keys != null;
@@ -89,7 +170,7 @@ public final class KeyringStore
 
   @Override
   public State emptyState() {
-    return new State(null, null);
+    return new State(null, null, 0, RotationConfig.DEFAULT);
   }
 
   @Override
@@ -105,6 +186,26 @@ public final class KeyringStore
               .persist(new Initialized(cmd.keys(), cmd.clusterId(), Instant.now()))
               .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE));
         })
+        .onCommand(Rotate.class, (state, cmd) -> {
+          if (state.keys() == null) {
+            return Effect().reply(cmd.replyTo(), StatusReply.error(NOT_INITIALIZED));
+          }
+          if (cmd.fromTerm() != state.term() || cmd.term() != state.term() + 1) {
+            return Effect().reply(cmd.replyTo(), StatusReply.error(KEYRING_CHANGED));
+          }
+          return Effect().persist(new KeyringRotated(cmd.term(), cmd.encryptedKeyring(), Instant.now()))
+              .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE));
+        })
+        .onCommand(Rekey.class, (state, cmd) -> {
+          if (state.keys() == null) {
+            return Effect().reply(cmd.replyTo(), StatusReply.error(NOT_INITIALIZED));
+          }
+          return Effect().persist(new Rekeyed(cmd.shares(), cmd.threshold(), cmd.encryptedRootKey(), Instant.now()))
+              .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE));
+        })
+        .onCommand(ConfigureRotation.class, (state, cmd) -> Effect()
+            .persist(new RotationConfigured(cmd.rotation(), Instant.now()))
+            .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE)))
         .build();
   }
 
@@ -112,7 +213,14 @@ public final class KeyringStore
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Initialized.class, (state, evt) -> new State(evt.keys(), evt.clusterId()))
+        .onEvent(Initialized.class, (state, evt) -> new State(evt.keys(), evt.clusterId(), 1, state.rotation()))
+        .onEvent(KeyringRotated.class, (state, evt) -> new State(new SealKeys.StoredKeys(state.keys().shares(),
+            state.keys().threshold(), state.keys().encryptedRootKey(), evt.encryptedKeyring()), state.clusterId(),
+            evt.term(), state.rotation()))
+        .onEvent(Rekeyed.class, (state, evt) -> new State(new SealKeys.StoredKeys(evt.shares(), evt.threshold(),
+            evt.encryptedRootKey(), state.keys().encryptedKeyring()), state.clusterId(), state.term(), state.rotation()))
+        .onEvent(RotationConfigured.class, (state, evt) -> new State(state.keys(), state.clusterId(), state.term(),
+            evt.rotation()))
         .build();
   }
 }

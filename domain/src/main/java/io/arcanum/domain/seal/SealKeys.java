@@ -72,19 +72,84 @@ public final class SealKeys {
    * @throws IntegrityException if the unseal key is wrong or the stored forms were altered
    */
   public static Keyring unseal(StoredKeys stored, byte[] unsealKey) {
+    byte[] rootKey = openRootKey(stored, unsealKey);
+    try {
+      return openKeyring(stored, rootKey);
+    } finally {
+      Arrays.fill(rootKey, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens the root key with a combined unseal key.
+   *
+   * @param stored the stored encrypted forms
+   * @param unsealKey the combined unseal key (32 bytes)
+   * @return the root key (32 bytes); the caller zeroes it when done
+   * @throws IntegrityException if the unseal key is wrong or the stored form was altered
+   */
+  public static byte[] openRootKey(StoredKeys stored, byte[] unsealKey) {
     if (unsealKey.length != AesGcm.KEY_BYTES) {
       throw new IntegrityException("unseal key has the wrong length");
     }
-    byte[] rootKey = AesGcm.decrypt(unsealKey, stored.encryptedRootKey(), ROOT_KEY_AAD);
+    return AesGcm.decrypt(unsealKey, stored.encryptedRootKey(), ROOT_KEY_AAD);
+  }
+
+  /**
+   * Opens the keyring with the root key.
+   *
+   * @param stored the stored encrypted forms
+   * @param rootKey the root key
+   * @return the keyring
+   * @throws IntegrityException if the root key is wrong or the stored keyring was altered
+   */
+  public static Keyring openKeyring(StoredKeys stored, byte[] rootKey) {
+    byte[] encoded = AesGcm.decrypt(rootKey, stored.encryptedKeyring(), KEYRING_AAD);
     try {
-      byte[] encoded = AesGcm.decrypt(rootKey, stored.encryptedKeyring(), KEYRING_AAD);
-      try {
-        return Keyring.decode(encoded);
-      } finally {
-        Arrays.fill(encoded, (byte) 0);
-      }
+      return Keyring.decode(encoded);
     } finally {
-      Arrays.fill(rootKey, (byte) 0);
+      Arrays.fill(encoded, (byte) 0);
+    }
+  }
+
+  /**
+   * Encrypts a keyring with the root key, for storing (after a rotation).
+   *
+   * @param rootKey the root key
+   * @param keyring the keyring
+   * @return nonce | ciphertext | tag
+   */
+  public static byte[] sealKeyring(byte[] rootKey, Keyring keyring) {
+    byte[] encoded = keyring.encode();
+    try {
+      return AesGcm.encrypt(rootKey, encoded, KEYRING_AAD);
+    } finally {
+      Arrays.fill(encoded, (byte) 0);
+    }
+  }
+
+  /**
+   * The outcome of a rekey: the root key under a new unseal key, and that key's shares.
+   *
+   * @param encryptedRootKey the root key encrypted by the new unseal key
+   * @param unsealShares the new shares, to hand to the operators, never to be stored
+   */
+  public record Rekeying(byte[] encryptedRootKey, List<byte[]> unsealShares) {}
+
+  /**
+   * Makes a new unseal key for the same root key and splits it.
+   *
+   * @param rootKey the root key (unchanged by a rekey)
+   * @param shares 1..255
+   * @param threshold 1..shares
+   * @return what to store and what to hand out
+   */
+  public static Rekeying rekey(byte[] rootKey, int shares, int threshold) {
+    byte[] unsealKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+    try {
+      return new Rekeying(AesGcm.encrypt(unsealKey, rootKey, ROOT_KEY_AAD), ShamirShares.split(unsealKey, shares, threshold));
+    } finally {
+      Arrays.fill(unsealKey, (byte) 0);
     }
   }
 }
