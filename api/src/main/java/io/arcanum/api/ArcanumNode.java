@@ -35,6 +35,7 @@ import io.arcanum.persistence.JournalConfig;
 import io.arcanum.api.sys.KeyRoutes;
 import io.arcanum.api.sys.KeyringService;
 import io.arcanum.api.sys.RekeyService;
+import io.arcanum.api.http.TlsSettings;
 import io.arcanum.persistence.kv.DataKeyStore;
 import io.arcanum.projections.kvindex.KvIndex;
 import io.arcanum.projections.kvindex.KvIndexProjection;
@@ -81,9 +82,11 @@ public final class ArcanumNode {
   private final MountRouter mounts;
   private final ServerBinding binding;
   private final Duration timeout;
+  private final TlsSettings.Listener listener;
 
   private ArcanumNode(ActorSystem<Void> system, SealService seal, MountRouter mounts, ServerBinding binding,
-      Duration timeout) {
+      Duration timeout, TlsSettings.Listener listener) {
+    this.listener = listener;
     this.system = system;
     this.seal = seal;
     this.mounts = mounts;
@@ -98,11 +101,13 @@ public final class ArcanumNode {
    * @param journal where the journal lives; put in front of {@code config}
    * @param listen the HTTP address to bind (port 0 picks a free port)
    * @return the running node
-   * @throws IllegalStateException if the HTTP address cannot be bound within 30 s
+   * @throws IllegalStateException if TLS is not configured (see {@link TlsSettings}) or the HTTP
+   *     address cannot be bound within 30 s
    */
   public static ArcanumNode start(Config config, JournalConfig journal, InetSocketAddress listen) {
-    journal.ensureKeyspace();
     Config full = journal.toPekkoConfig().withFallback(config).resolve();
+    TlsSettings.Listener tls = TlsSettings.fromConfig(full, io.arcanum.persistence.local.Settings::resolveProjectHome);
+    journal.ensureKeyspace();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arcanum", full);
     try {
       Cluster cluster = Cluster.get(system);
@@ -185,15 +190,20 @@ public final class ArcanumNode {
 
       ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);
       ServerSettings settings = ServerSettings.create(system.classicSystem()).withParserSettings(parser);
-      ServerBinding binding = Http.get(system)
+      org.apache.pekko.http.javadsl.ServerBuilder server = Http.get(system)
           .newServerAt(listen.getHostString(), listen.getPort())
-          .withSettings(settings)
+          .withSettings(settings);
+      if (tls.https() != null) {
+        server = server.enableHttps(tls.https());
+      }
+      ServerBinding binding = server
           .bind(front::handle)
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      LOG.info("listening on {}", binding.localAddress());
-      return new ArcanumNode(system, seal, mounts, binding, timeout);
+      LOG.info("listening on {}://{}:{}", tls.scheme(), binding.localAddress().getHostString(),
+          binding.localAddress().getPort());
+      return new ArcanumNode(system, seal, mounts, binding, timeout, tls);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("could not start the node: " + e.getMessage(), e);
@@ -203,6 +213,16 @@ public final class ArcanumNode {
   /** @return the bound HTTP address */
   public InetSocketAddress address() {
     return binding.localAddress();
+  }
+
+  /** @return the API's base address, e.g. {@code https://127.0.0.1:8200} */
+  public String url() {
+    return listener.scheme() + "://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+  }
+
+  /** @return the PEM file of the dev certificate when dev mode made one, else null */
+  public java.nio.file.Path devCertificate() {
+    return listener.devCertificate();
   }
 
   /** @return the actor system */

@@ -84,6 +84,8 @@ class TamperTest {
     call("POST", "secret/data/t/c", "{\"data\":{\"v\":\"c-one\"}}");
     call("POST", "secret/data/t/c", "{\"data\":{\"v\":\"c-two\"}}");
     call("POST", "secret/data/t/d", "{\"data\":{\"v\":\"d-one\"}}");
+    call("POST", "secret/data/t/f", "{\"data\":{\"v\":\"f-one\"}}");
+    call("POST", "secret/data/t/f", "{\"data\":{\"v\":\"f-two\"}}");
 
     Logger serializerLog = (Logger) LoggerFactory.getLogger(SealedEventSerializer.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -100,7 +102,9 @@ class TamperTest {
       // 2. path a's first event copied over path b's
       Row a1 = event(cql, pid("t/a"), 1);
       storeEvent(cql, pid("t/b"), event(cql, pid("t/b"), 1), a1.getByteBuffer("event"));
-      // 3. path c's newest event deleted
+      // 3. path f's first event copied over its second: authentic, same path, wrong position
+      storeEvent(cql, pid("t/f"), event(cql, pid("t/f"), 2), event(cql, pid("t/f"), 1).getByteBuffer("event"));
+      // 4. path c's newest event deleted
       Row c2 = event(cql, pid("t/c"), 2);
       cql.execute(SimpleStatement.newInstance("DELETE FROM " + table() + " WHERE persistence_id = ?"
           + " AND partition_nr = 0 AND sequence_nr = ? AND timestamp = ?", pid("t/c"), 2L, c2.getUuid("timestamp")));
@@ -119,6 +123,10 @@ class TamperTest {
     assertEquals(500, b.status(), "an event copied from another path fails too");
     assertTrue(b.error().startsWith("integrity check failed"), b.error());
     assertFalse(b.body().toString().contains("a-one"));
+
+    TestServer.Reply f = call("GET", "secret/data/t/f", null);
+    assertEquals(500, f.status(), "an authentic event of the same path at another position fails too");
+    assertTrue(f.error().contains("event out of sequence"), f.error());
 
     TestServer.Reply c = call("GET", "secret/data/t/c", null);
     assertEquals(200, c.status(), "a deleted newest event rolls the path back (out of the threat model)");

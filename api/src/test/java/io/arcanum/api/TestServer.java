@@ -2,6 +2,8 @@ package io.arcanum.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.arcanum.persistence.JournalConfig;
 import io.arcanum.persistence.testing.CassandraTestNode;
@@ -54,7 +56,10 @@ final class TestServer implements AutoCloseable {
   }
 
   void start() {
-    node = ArcanumNode.start(overrides.withFallback(ConfigFactory.load()), journal, new InetSocketAddress("127.0.0.1", 0));
+    // plain HTTP, explicitly, as an operator would configure it; HttpsTest covers TLS
+    Config config = overrides.withFallback(ConfigFactory.parseString("arcanum.tls.disable = true"))
+        .withFallback(ConfigFactory.load());
+    node = ArcanumNode.start(config, journal, new InetSocketAddress("127.0.0.1", 0));
   }
 
   void restart() {

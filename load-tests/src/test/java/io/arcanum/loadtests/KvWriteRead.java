@@ -29,7 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Parameters (Java system property, then environment variable, then default):
  *
  * <ul>
- *   <li>{@code arcanum.addr} / ARCANUM_ADDR / VAULT_ADDR, default {@code http://127.0.0.1:8200}
+ *   <li>{@code arcanum.addr} / ARCANUM_ADDR / VAULT_ADDR, default {@code https://127.0.0.1:8200}
  *   <li>{@code arcanum.token} / ARCANUM_TOKEN / VAULT_TOKEN, required
  *   <li>{@code arcanum.users} / ARCANUM_USERS, default 16 (concurrent virtual users)
  *   <li>{@code arcanum.paths} / ARCANUM_PATHS, default 1000 (distinct secret paths)
@@ -40,7 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public class KvWriteRead extends Simulation {
 
   private static final String ADDR =
-      stripTrailingSlash(param("arcanum.addr", "http://127.0.0.1:8200", "ARCANUM_ADDR", "VAULT_ADDR"));
+      stripTrailingSlash(param("arcanum.addr", "https://127.0.0.1:8200", "ARCANUM_ADDR", "VAULT_ADDR"));
   private static final String TOKEN = requiredToken();
   private static final int USERS = positiveInt("arcanum.users", 16, "ARCANUM_USERS");
   private static final int PATHS = positiveInt("arcanum.paths", 1000, "ARCANUM_PATHS");

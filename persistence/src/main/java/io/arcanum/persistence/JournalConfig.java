@@ -19,9 +19,40 @@ import java.util.regex.Pattern;
  * @param keyspace the keyspace of the journal and snapshots (letters, digits, underscores)
  * @param localDatacenter the driver's local datacenter ({@code datacenter1} for a SimpleSnitch node)
  * @param replicationFactor replication factor used when the keyspace is created
+ * @param tls TLS to Cassandra, or null for plain CQL
  */
 public record JournalConfig(List<String> contactPoints, String keyspace, String localDatacenter,
-    int replicationFactor) {
+    int replicationFactor, DriverTls tls) {
+
+  /**
+   * TLS from the service to Cassandra, through the Java driver's {@code DefaultSslEngineFactory}
+   * ({@code datastax-java-driver.advanced.ssl-engine-factory}).
+   *
+   * @param truststore a PKCS#12 truststore with the certificates (or CA) of the Cassandra nodes
+   * @param truststorePassword its password
+   * @param hostnameValidation whether a node's certificate must name the address it is reached at
+   */
+  public record DriverTls(String truststore, String truststorePassword, boolean hostnameValidation) {}
+
+  /**
+   * Plain CQL, without TLS.
+   *
+   * @param contactPoints {@code host:port} of Cassandra nodes
+   * @param keyspace keyspace of the journal, snapshots and read sides
+   * @param localDatacenter the driver's local datacenter
+   * @param replicationFactor used when the keyspace is created
+   */
+  public JournalConfig(List<String> contactPoints, String keyspace, String localDatacenter, int replicationFactor) {
+    this(contactPoints, keyspace, localDatacenter, replicationFactor, null);
+  }
+
+  /**
+   * @param driverTls TLS to Cassandra, or null for plain CQL
+   * @return this configuration with that TLS setting
+   */
+  public JournalConfig withTls(DriverTls driverTls) {
+    return new JournalConfig(contactPoints, keyspace, localDatacenter, replicationFactor, driverTls);
+  }
 
   private static final Pattern KEYSPACE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
 
@@ -79,6 +110,13 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
     m.put("datastax-java-driver.basic.load-balancing-policy.local-datacenter", localDatacenter);
     // Schema changes (keyspace and table creation) take longer than the driver's 2 s default.
     m.put("datastax-java-driver.basic.request.timeout", "10s");
+    if (tls != null) {
+      String ssl = "datastax-java-driver.advanced.ssl-engine-factory.";
+      m.put(ssl + "class", "DefaultSslEngineFactory");
+      m.put(ssl + "truststore-path", tls.truststore());
+      m.put(ssl + "truststore-password", tls.truststorePassword());
+      m.put(ssl + "hostname-validation", tls.hostnameValidation());
+    }
     return ConfigFactory.parseMap(m);
   }
 
@@ -89,6 +127,17 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
    */
   public CqlSession openSession() {
     var builder = CqlSession.builder().withLocalDatacenter(localDatacenter);
+    if (tls != null) {
+      builder.withConfigLoader(com.datastax.oss.driver.api.core.config.DriverConfigLoader.programmaticBuilder()
+          .withString(com.datastax.oss.driver.api.core.config.DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS,
+              "DefaultSslEngineFactory")
+          .withString(com.datastax.oss.driver.api.core.config.DefaultDriverOption.SSL_TRUSTSTORE_PATH, tls.truststore())
+          .withString(com.datastax.oss.driver.api.core.config.DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD,
+              tls.truststorePassword())
+          .withBoolean(com.datastax.oss.driver.api.core.config.DefaultDriverOption.SSL_HOSTNAME_VALIDATION,
+              tls.hostnameValidation())
+          .build());
+    }
     for (String cp : contactPoints) {
       builder.addContactPoint(address(cp));
     }

@@ -300,4 +300,19 @@ class KvSecretTest {
     assertNull(dataOf(read(12)));
     assertEquals(4, metadata().oldestVersion());
   }
+
+  @Test
+  void anEventOutOfSequenceFailsTheReplay() {
+    SealedData data = SealedData.seal(PID, SealedData.DataKey.generate(), json("{\"a\":1}"));
+    Instant t = clock.instant();
+    KvSecret.VersionWritten first = new KvSecret.VersionWritten(PID, 1, 1, data, t, null, 1, false, KvSecret.Origin.NONE);
+    KvSecret.VersionWritten second = new KvSecret.VersionWritten(PID, 2, 2, data, t, null, 1, false, KvSecret.Origin.NONE);
+    assertEquals(2, KvSecret.stateAt("mount-uuid/app/db", List.of(first, second), t).info().version());
+    for (List<SealedEvent> bad : List.of(List.<SealedEvent>of(first, first), List.<SealedEvent>of(second, first),
+        List.<SealedEvent>of(second))) {
+      io.arcanum.domain.barrier.IntegrityException e = org.junit.jupiter.api.Assertions.assertThrows(
+          io.arcanum.domain.barrier.IntegrityException.class, () -> KvSecret.stateAt("mount-uuid/app/db", bad, t));
+      assertTrue(e.getMessage().contains("out of sequence"), e.getMessage());
+    }
+  }
 }

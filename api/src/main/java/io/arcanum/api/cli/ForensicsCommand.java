@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code arcanum forensics timeline|state|verify}: the forensics endpoints of a running server, at
- * {@code ARCANUM_ADDR} (else {@code VAULT_ADDR}, else http://127.0.0.1:8200) with {@code ARCANUM_TOKEN}
- * (else {@code VAULT_TOKEN}); prints the JSON answer, exits non-zero with a one-line error.
+ * {@code ARCANUM_ADDR} (else {@code VAULT_ADDR}, else https://127.0.0.1:8200) with {@code ARCANUM_TOKEN}
+ * (else {@code VAULT_TOKEN}), trusting {@code ARCANUM_CACERT} (else {@code VAULT_CACERT}) when set
+ * (see {@link ClientSettings}); prints the JSON answer, exits non-zero with a one-line error.
  */
 @Command(name = "forensics", mixinStandardHelpOptions = true,
     description = "Replay the journal: a path's timeline, its state at an instant, or verify the audit chains.",
@@ -26,18 +26,18 @@ final class ForensicsCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static int call(String method, String path, String body) {
-    String addr = env("ARCANUM_ADDR", env("VAULT_ADDR", "http://127.0.0.1:8200"));
-    String token = env("ARCANUM_TOKEN", env("VAULT_TOKEN", ""));
+    String addr = ClientSettings.address();
+    String token = ClientSettings.token();
     if (token.isEmpty()) {
       System.err.println("Error: set ARCANUM_TOKEN or VAULT_TOKEN to a token with sudo on sys/forensics/*");
       return 2;
     }
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(addr.replaceAll("/+$", "") + "/v1/" + path))
+      HttpRequest req = HttpRequest.newBuilder(URI.create(addr + "/v1/" + path))
           .header("X-Vault-Token", token)
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
           .build();
-      HttpResponse<String> resp = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> resp = ClientSettings.httpClient().send(req, HttpResponse.BodyHandlers.ofString());
       JsonNode json = resp.body().isEmpty() ? null : JSON.readTree(resp.body());
       if (resp.statusCode() >= 400) {
         String msg = json != null && json.has("errors") && json.get("errors").size() > 0
@@ -51,11 +51,6 @@ final class ForensicsCommand {
       System.err.println("Error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       return 1;
     }
-  }
-
-  private static String env(String name, String dflt) {
-    String v = System.getenv(name);
-    return v == null || v.isEmpty() ? dflt : v;
   }
 
   @Command(name = "timeline", description = "Every event of a KV path, in order (values stay sealed).")

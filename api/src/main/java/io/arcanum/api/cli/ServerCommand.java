@@ -34,6 +34,9 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() {
     Config config = ConfigFactory.load();
     boolean devMode = dev || config.getBoolean("arcanum.dev");
+    if (devMode) {
+      config = ConfigFactory.parseString("arcanum.dev = true").withFallback(config);
+    }
     InetSocketAddress listen = parseListen(config.getString("arcanum.listen-address"));
 
     List<String> contactPoints = JournalConfig.parseContactPoints(config.getString("arcanum.cassandra.contact-points"));
@@ -56,6 +59,12 @@ final class ServerCommand implements Callable<Integer> {
     JournalConfig journal = new JournalConfig(contactPoints, keyspace,
         config.getString("arcanum.cassandra.local-datacenter"),
         config.getInt("arcanum.cassandra.replication-factor"));
+    String truststore = config.getString("arcanum.cassandra.tls.truststore");
+    if (!truststore.isBlank()) {
+      journal = journal.withTls(new JournalConfig.DriverTls(truststore,
+          config.getString("arcanum.cassandra.tls.truststore-password"),
+          config.getBoolean("arcanum.cassandra.tls.hostname-validation")));
+    }
     if (devMode) {
       journal.dropKeyspace();
     }
@@ -69,6 +78,7 @@ final class ServerCommand implements Callable<Integer> {
       return 1;
     }
     final LocalCassandra ours = local;
+    final Config settings = config;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // Pekko's own shutdown hook runs the coordinated shutdown; wait for it, then stop Cassandra.
       try {
@@ -76,10 +86,10 @@ final class ServerCommand implements Callable<Integer> {
       } catch (Exception e) {
         // best effort: go on stopping Cassandra
       }
-      stopLocal(ours, config);
+      stopLocal(ours, settings);
     }, "arcanum-shutdown"));
 
-    String addr = "http://" + node.address().getHostString() + ":" + node.address().getPort();
+    String addr = node.url();
     if (devMode) {
       ArcanumNode.DevCredentials creds = node.initializeDev();
       System.out.println();
@@ -90,6 +100,12 @@ final class ServerCommand implements Callable<Integer> {
       System.out.println("You may need to set the following environment variables:");
       System.out.println();
       System.out.println("    $ export VAULT_ADDR='" + addr + "'");
+      if (node.devCertificate() != null) {
+        System.out.println("    $ export VAULT_CACERT='" + node.devCertificate() + "'");
+        System.out.println();
+        System.out.println("The API uses a self-signed certificate made for this run (Bouncy Castle); it is in");
+        System.out.println(node.devCertificate() + " (curl --cacert, VAULT_CACERT, ARCANUM_CACERT).");
+      }
       System.out.println();
       System.out.println("The unseal key and root token are displayed below in case you want to");
       System.out.println("seal/unseal the server or re-authenticate.");

@@ -267,9 +267,20 @@ public final class KvSecret
   // ---- events ----
 
   /**
+   * An event of a secret. Each carries its position {@code n} in the secret's history (1, 2, ...),
+   * sealed with it, so that an authentic event of the same path replayed at another position
+   * (duplicated, reordered, or with events missing before it) fails the entity like a tampered one.
+   */
+  public interface Event extends SealedEvent {
+    /** @return the event's position in the secret's history, from 1 */
+    long n();
+  }
+
+  /**
    * A version was written.
    *
    * @param entityId the persistence id of the secret
+   * @param n its position in the secret's history, from 1
    * @param version the new version number
    * @param data the data, sealed under the version's data key (null only in a replay that stands for
    *     a version destroyed later)
@@ -279,46 +290,50 @@ public final class KvSecret
    * @param patch whether it was made by a merge patch
    * @param origin who wrote it
    */
-  public record VersionWritten(String entityId, int version, SealedData data, Instant createdTime,
-      Instant deletionTime, int keepFrom, boolean patch, Origin origin) implements SealedEvent {}
+  public record VersionWritten(String entityId, long n, int version, SealedData data, Instant createdTime,
+      Instant deletionTime, int keepFrom, boolean patch, Origin origin) implements Event {}
 
   /**
    * Versions were soft-deleted.
    *
    * @param entityId the persistence id
+   * @param n its position in the secret's history, from 1
    * @param versions the versions
    * @param time the deletion time
    * @param origin who did it
    */
-  public record VersionsDeleted(String entityId, List<Integer> versions, Instant time, Origin origin)
-      implements SealedEvent {}
+  public record VersionsDeleted(String entityId, long n, List<Integer> versions, Instant time, Origin origin)
+      implements Event {}
 
   /**
    * Soft deletes were undone.
    *
    * @param entityId the persistence id
+   * @param n its position in the secret's history, from 1
    * @param versions the versions
    * @param time when
    * @param origin who did it
    */
-  public record VersionsUndeleted(String entityId, List<Integer> versions, Instant time, Origin origin)
-      implements SealedEvent {}
+  public record VersionsUndeleted(String entityId, long n, List<Integer> versions, Instant time, Origin origin)
+      implements Event {}
 
   /**
    * Versions' data was destroyed.
    *
    * @param entityId the persistence id
+   * @param n its position in the secret's history, from 1
    * @param versions the versions
    * @param time when
    * @param origin who did it
    */
-  public record VersionsDestroyed(String entityId, List<Integer> versions, Instant time, Origin origin)
-      implements SealedEvent {}
+  public record VersionsDestroyed(String entityId, long n, List<Integer> versions, Instant time, Origin origin)
+      implements Event {}
 
   /**
    * The key's settings changed.
    *
    * @param entityId the persistence id
+   * @param n its position in the secret's history, from 1
    * @param maxVersions versions kept (0: the mount's)
    * @param casRequired whether writes need cas
    * @param deleteVersionAfter soft-delete delay (zero: the mount's)
@@ -327,17 +342,18 @@ public final class KvSecret
    * @param keepFrom versions below this one are pruned
    * @param origin who did it
    */
-  public record MetadataWritten(String entityId, int maxVersions, boolean casRequired, Duration deleteVersionAfter,
-      Map<String, String> customMetadata, Instant time, int keepFrom, Origin origin) implements SealedEvent {}
+  public record MetadataWritten(String entityId, long n, int maxVersions, boolean casRequired, Duration deleteVersionAfter,
+      Map<String, String> customMetadata, Instant time, int keepFrom, Origin origin) implements Event {}
 
   /**
    * Every version and the metadata were removed.
    *
    * @param entityId the persistence id
+   * @param n its position in the secret's history, from 1
    * @param time when
    * @param origin who did it
    */
-  public record MetadataDeleted(String entityId, Instant time, Origin origin) implements SealedEvent {}
+  public record MetadataDeleted(String entityId, long n, Instant time, Origin origin) implements Event {}
 
   /**
    * The state as stored in a snapshot (sealed like events).
@@ -353,10 +369,11 @@ public final class KvSecret
    * @param customMetadata custom metadata
    * @param createdTime metadata creation
    * @param updatedTime last change
+   * @param events how many events the state holds (the next event is number {@code events + 1})
    */
   public record Snapshot(String entityId, boolean exists, List<StoredVersion> versions, int currentVersion,
       int oldestVersion, int maxVersions, boolean casRequired, Duration deleteVersionAfter,
-      Map<String, String> customMetadata, Instant createdTime, Instant updatedTime) implements SealedEvent {}
+      Map<String, String> customMetadata, Instant createdTime, Instant updatedTime, long events) implements SealedEvent {}
 
   /**
    * One version inside a snapshot.
@@ -385,6 +402,7 @@ public final class KvSecret
     Instant createdTime;
     Instant updatedTime;
     String tampered;
+    long events;
 
     /** @return the newest version number, 0 when nothing was written */
     public int currentVersion() {
@@ -449,7 +467,7 @@ public final class KvSecret
         .onCommand(UndeleteVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onUndelete(s, c)))
         .onCommand(DestroyVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onDestroy(s, c)))
         .onCommand(DeleteMetadata.class, (s, c) -> guarded(s, c.replyTo(), () -> s.exists
-            ? Effect().persist(new MetadataDeleted(persistenceId, clock.instant(), c.origin()))
+            ? Effect().persist(new MetadataDeleted(persistenceId, s.events + 1, clock.instant(), c.origin()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE))
             : Effect().reply(c.replyTo(), StatusReply.success(Done.DONE))))
         .build();
@@ -480,7 +498,7 @@ public final class KvSecret
     int keep = effectiveMaxVersions(s.maxVersions, c.mount().maxVersions());
     int keepFrom = Math.max(firstKept(s), version - keep + 1);
     List<String> pruned = keysBelow(s, keepFrom);
-    VersionWritten evt = new VersionWritten(persistenceId, version, c.data(), now, deletion, keepFrom,
+    VersionWritten evt = new VersionWritten(persistenceId, s.events + 1, version, c.data(), now, deletion, keepFrom,
         c.basedOn() != null, c.origin());
     return Effect().persist(evt)
         .thenReply(c.replyTo(), st -> StatusReply.success(new Written(st.versions.get(version).info(), pruned)));
@@ -530,7 +548,7 @@ public final class KvSecret
     int keep = effectiveMaxVersions(max, c.mount().maxVersions());
     int keepFrom = Math.max(firstKept(s), s.currentVersion - keep + 1);
     List<String> pruned = keysBelow(s, keepFrom);
-    MetadataWritten evt = new MetadataWritten(persistenceId, max,
+    MetadataWritten evt = new MetadataWritten(persistenceId, s.events + 1, max,
         c.casRequired() != null ? c.casRequired() : s.casRequired,
         c.deleteVersionAfter() != null ? c.deleteVersionAfter() : s.deleteVersionAfter,
         Map.copyOf(custom), clock.instant(), keepFrom, c.origin());
@@ -547,7 +565,7 @@ public final class KvSecret
         changed.add(v);
       }
     }
-    return persistIfAny(changed.isEmpty() ? null : new VersionsDeleted(persistenceId, changed, now, c.origin()), c.replyTo());
+    return persistIfAny(changed.isEmpty() ? null : new VersionsDeleted(persistenceId, s.events + 1, changed, now, c.origin()), c.replyTo());
   }
 
   private Effect<SealedEvent, State> onUndelete(State s, UndeleteVersions c) {
@@ -558,7 +576,7 @@ public final class KvSecret
         changed.add(v);
       }
     }
-    return persistIfAny(changed.isEmpty() ? null : new VersionsUndeleted(persistenceId, changed, clock.instant(), c.origin()),
+    return persistIfAny(changed.isEmpty() ? null : new VersionsUndeleted(persistenceId, s.events + 1, changed, clock.instant(), c.origin()),
         c.replyTo());
   }
 
@@ -578,7 +596,7 @@ public final class KvSecret
     if (changed.isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.success(reply));
     }
-    return Effect().persist(new VersionsDestroyed(persistenceId, changed, clock.instant(), c.origin()))
+    return Effect().persist(new VersionsDestroyed(persistenceId, s.events + 1, changed, clock.instant(), c.origin()))
         .thenReply(c.replyTo(), st -> StatusReply.success(reply));
   }
 
@@ -685,6 +703,10 @@ public final class KvSecret
     if (!persistenceId.equals(e.entityId())) {
       return tamper(s, "event belongs to another entity");
     }
+    if (!(e instanceof Event ev) || ev.n() != s.events + 1) {
+      return tamper(s, "event out of sequence");
+    }
+    s.events = ev.n();
     apply.run();
     return s;
   }
@@ -752,7 +774,7 @@ public final class KvSecret
     }
     for (int idx : gone) {
       if (idx >= 0 && replay.get(idx) instanceof VersionWritten v) {
-        replay.set(idx, new VersionWritten(v.entityId(), v.version(), null, v.createdTime(), v.deletionTime(),
+        replay.set(idx, new VersionWritten(v.entityId(), v.n(), v.version(), null, v.createdTime(), v.deletionTime(),
             v.keepFrom(), v.patch(), v.origin()));
       }
     }
@@ -809,7 +831,7 @@ public final class KvSecret
       public Object toJournal(State s) {
         return new Snapshot(persistenceId, s.exists, new ArrayList<>(s.versions.values()), s.currentVersion,
             s.oldestVersion, s.maxVersions, s.casRequired, s.deleteVersionAfter, new LinkedHashMap<>(s.customMetadata),
-            s.createdTime, s.updatedTime);
+            s.createdTime, s.updatedTime, s.events);
       }
 
       @Override
@@ -832,6 +854,7 @@ public final class KvSecret
         s.customMetadata = Map.copyOf(snap.customMetadata());
         s.createdTime = snap.createdTime();
         s.updatedTime = snap.updatedTime();
+        s.events = snap.events();
         return s;
       }
     };

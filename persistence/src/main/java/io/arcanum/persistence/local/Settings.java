@@ -34,6 +34,7 @@ import java.util.function.Function;
  * @param commitLogGroupWindowMillis {@code commitlog_sync_group_window} in milliseconds
  * @param startTimeout how long {@link LocalCassandra#start()} waits for a CQL answer
  * @param stopTimeout how long {@link LocalCassandra#stop()} waits after SIGTERM before killing
+ * @param clientTls TLS for CQL clients, or null for plain CQL
  */
 public record Settings(
         Path stateDir,
@@ -46,7 +47,27 @@ public record Settings(
         String maxHeap,
         int commitLogGroupWindowMillis,
         Duration startTimeout,
-        Duration stopTimeout) {
+        Duration stopTimeout,
+        ClientTls clientTls) {
+
+    /**
+     * TLS for CQL clients of the local node ({@code client_encryption_options}, required when set).
+     *
+     * @param keystore PKCS#12 keystore with the node's key and certificate
+     * @param keystorePassword its password
+     * @param truststore PKCS#12 truststore holding the certificate to trust (for the launcher's probe)
+     * @param truststorePassword its password
+     */
+    public record ClientTls(Path keystore, String keystorePassword, Path truststore, String truststorePassword) {}
+
+    /**
+     * @param tls TLS for CQL clients, or null for plain CQL
+     * @return these settings with client TLS
+     */
+    public Settings withClientTls(ClientTls tls) {
+        return new Settings(stateDir, host, nativePort, storagePort, projectHome, javaHome, initialHeap, maxHeap,
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, tls);
+    }
 
     /** Default address: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -122,7 +143,7 @@ public record Settings(
     public static Settings defaults(Path projectHome, Path stateDir) {
         return new Settings(stateDir, DEFAULT_HOST, DEFAULT_NATIVE_PORT, DEFAULT_STORAGE_PORT, projectHome,
                 defaultJavaHome(), DEFAULT_INITIAL_HEAP, DEFAULT_MAX_HEAP, DEFAULT_COMMIT_LOG_GROUP_WINDOW_MILLIS,
-                DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
+                DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT, null);
     }
 
     /**
@@ -316,7 +337,7 @@ public record Settings(
      */
     public Settings withStateDir(Path newStateDir) {
         return new Settings(newStateDir, host, nativePort, storagePort, projectHome, javaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, startTimeout, stopTimeout);
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, clientTls);
     }
 
     /**
@@ -325,7 +346,7 @@ public record Settings(
      */
     public Settings withHost(String newHost) {
         return new Settings(stateDir, newHost, nativePort, storagePort, projectHome, javaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, startTimeout, stopTimeout);
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, clientTls);
     }
 
     /**
@@ -334,7 +355,7 @@ public record Settings(
      */
     public Settings withNativePort(int port) {
         return new Settings(stateDir, host, port, storagePort, projectHome, javaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, startTimeout, stopTimeout);
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, clientTls);
     }
 
     /**
@@ -343,7 +364,7 @@ public record Settings(
      */
     public Settings withStoragePort(int port) {
         return new Settings(stateDir, host, nativePort, port, projectHome, javaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, startTimeout, stopTimeout);
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, clientTls);
     }
 
     /**
@@ -352,7 +373,7 @@ public record Settings(
      */
     public Settings withJavaHome(Path newJavaHome) {
         return new Settings(stateDir, host, nativePort, storagePort, projectHome, newJavaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, startTimeout, stopTimeout);
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, clientTls);
     }
 
     /**
@@ -362,7 +383,7 @@ public record Settings(
      */
     public Settings withHeap(String initial, String max) {
         return new Settings(stateDir, host, nativePort, storagePort, projectHome, javaHome, initial, max,
-                commitLogGroupWindowMillis, startTimeout, stopTimeout);
+                commitLogGroupWindowMillis, startTimeout, stopTimeout, clientTls);
     }
 
     /**
@@ -371,7 +392,7 @@ public record Settings(
      */
     public Settings withStartTimeout(Duration timeout) {
         return new Settings(stateDir, host, nativePort, storagePort, projectHome, javaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, timeout, stopTimeout);
+                commitLogGroupWindowMillis, timeout, stopTimeout, clientTls);
     }
 
     /**
@@ -380,7 +401,7 @@ public record Settings(
      */
     public Settings withStopTimeout(Duration timeout) {
         return new Settings(stateDir, host, nativePort, storagePort, projectHome, javaHome, initialHeap, maxHeap,
-                commitLogGroupWindowMillis, startTimeout, timeout);
+                commitLogGroupWindowMillis, startTimeout, timeout, clientTls);
     }
 
     /** @return {@code host:nativePort}, the CQL contact point */
