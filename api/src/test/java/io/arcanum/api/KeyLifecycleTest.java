@@ -38,7 +38,8 @@ class KeyLifecycleTest {
   void start() {
     // automatic rotation after 20 encryptions, which Vault's minimum (1,000,000) would not allow in a test
     server = new TestServer(TestServer.freshKeyspace("it_keys"),
-        ConfigFactory.parseString("arcanum.keyring.min-rotation-operations = 20"));
+        ConfigFactory.parseString("arcanum.keyring.min-rotation-operations = 20\n"
+            + "arcanum.keyring.min-rotation-interval = 1s"));
   }
 
   @AfterAll
@@ -138,7 +139,6 @@ class KeyLifecycleTest {
     assertTrue(defaults.get("enabled").asBoolean());
     assertError(400, "too low", call("POST", "sys/rotate/config", "{\"max_operations\":5}"));
     assertError(400, "too high", call("POST", "sys/rotate/config", "{\"max_operations\":9999999999}"));
-    assertError(400, "interval", call("POST", "sys/rotate/config", "{\"interval\":\"1h\"}"));
     assertEquals(204, call("POST", "sys/rotate/config", "{\"max_operations\":20}").status());
     assertEquals(20, call("GET", "sys/rotate/config", null).body().get("data").get("max_operations").asLong());
 
@@ -152,7 +152,21 @@ class KeyLifecycleTest {
       now = call("GET", "sys/key-status", null).body().get("data").get("term").asInt();
     }
     assertTrue(now > term, "the node rotated by itself once the term sealed max_operations blobs");
+
+    assertError(400, "interval", call("POST", "sys/rotate/config", "{\"interval\":\"500ms\"}"));
+    assertEquals(204, call("POST", "sys/rotate/config", "{\"max_operations\":3865470566,\"interval\":\"2s\"}").status());
+    assertEquals("2s", call("GET", "sys/rotate/config", null).body().get("data").get("interval").asText());
+    int byCount = now;
+    for (int i = 0; i < 40 && now == byCount; i++) {
+      Thread.sleep(500);
+      now = call("GET", "sys/key-status", null).body().get("data").get("term").asInt();
+    }
+    assertTrue(now > byCount, "the node rotated by itself once the term was older than the interval");
     assertEquals(204, call("POST", "sys/rotate/config", "{\"enabled\":false}").status());
+    int stopped = call("GET", "sys/key-status", null).body().get("data").get("term").asInt();
+    Thread.sleep(6000);
+    assertEquals(stopped, call("GET", "sys/key-status", null).body().get("data").get("term").asInt(),
+        "disabled: no more automatic rotation");
   }
 
   @Test
