@@ -36,6 +36,14 @@ final class ServerCommand implements Callable<Integer> {
     boolean devMode = dev || config.getBoolean("arcanum.dev");
     if (devMode) {
       config = ConfigFactory.parseString("arcanum.dev = true").withFallback(config);
+    } else {
+      try {
+        // refuse a server without TLS settings before starting anything
+        io.arcanum.api.http.TlsSettings.fromConfig(config, Settings::resolveProjectHome);
+      } catch (IllegalStateException e) {
+        System.err.println("Error: " + e.getMessage());
+        return 1;
+      }
     }
     InetSocketAddress listen = parseListen(config.getString("arcanum.listen-address"));
 

@@ -149,8 +149,13 @@ public final class HttpFront {
     if (r.text() != null) {
       return resp.withEntity(HttpEntities.create(PROMETHEUS, r.text()));
     }
+    if (r.status() == 204) {
+      // Vault names application/json even on a 204 without body, and some clients (vault-java-driver's
+      // seal) check it; an empty strict entity carries the content type and no bytes
+      return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, new byte[0]));
+    }
     if (r.body() == null || !status.allowsEntity()) {
-      return resp; // e.g. sys/health?activecode=204: that status carries no body
+      return resp; // a status that carries no body
     }
     return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(r.body())));
   }
