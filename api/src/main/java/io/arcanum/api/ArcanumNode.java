@@ -171,9 +171,11 @@ public final class ArcanumNode {
       KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
+      RekeyService rekey = new RekeyService(system, seal, timeout);
+      seal.alsoOnSeal(rekey::cancel); // shares given to a rekey do not outlive the seal
       KeyRoutes keyRoutes = new KeyRoutes(
           new KeyringService(system, seal, BarrierExtension.get(system).barrier(), timeout, clock),
-          new RekeyService(system, seal, timeout), full.getLong("arcanum.keyring.min-rotation-operations"),
+          rekey, full.getLong("arcanum.keyring.min-rotation-operations"),
           full.getDuration("arcanum.keyring.min-rotation-interval"));
       SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, index, dataKeys), info, clock, timeout,
               new AuditRoutes(auditDevices, audit, clock, timeout),

@@ -88,6 +88,9 @@ class ForensicsTest {
     assertEquals("two", stateAt(afterUndelete).get("data").get("v").asText());
     assertEquals("three", stateAt(Instant.now()).get("data").get("v").asText());
 
+    // numbers written in any form (2.0, 1000000.0, exponents) hash the same once read back
+    call("POST", "secret/data/numbers", "{\"data\":{\"a\":2.0,\"b\":1000000.0,\"c\":1e400,\"d\":0.10}}");
+    server.call("POST", "secret/data/numbers", null, "{\"n\":2.0}"); // refused (no token), still audited
     JsonNode verify = call("POST", "sys/forensics/verify", "{\"from\":\"" + before + "\"}").body().get("data");
     assertTrue(verify.get("ok").asBoolean(), () -> "problems: " + verify.get("problems"));
     assertTrue(verify.get("events_checked").asInt() >= 6);

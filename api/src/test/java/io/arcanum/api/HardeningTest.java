@@ -184,8 +184,12 @@ class HardeningTest {
     call(root, "POST", "secret/data/ok", "{\"data\":{\"a\":\"1\"}}");
     HttpResponse<String> getWithBadBody = raw("GET", "/v1/secret/data/ok", root, "{not json");
     assertEquals(200, getWithBadBody.statusCode(), "bodies of reads are ignored, as in Vault");
+    String fits = "{\"data\":{\"blob\":\"" + "x".repeat(900 * 1024) + "\"}}";
+    assertEquals(200, raw("POST", "/v1/secret/data/big", root, fits).statusCode(), "900 KiB fits a version");
     String big = "{\"data\":{\"blob\":\"" + "x".repeat(9 * 1024 * 1024) + "\"}}";
-    assertEquals(200, raw("POST", "/v1/secret/data/big", root, big).statusCode(), "9 MiB is within Vault's 32 MiB");
+    HttpResponse<String> tooLargeValue = raw("POST", "/v1/secret/data/big", root, big);
+    assertEquals(413, tooLargeValue.statusCode(), "a body within 32 MiB but a version over 1 MiB, as Vault's storage");
+    assertTrue(tooLargeValue.body().contains("value being too large"), tooLargeValue.body());
     HttpResponse<String> tooBig = raw("POST", "/v1/secret/data/big", root, "{\"data\":{\"blob\":\"" + "x".repeat(33 * 1024 * 1024) + "\"}}");
     assertEquals(413, tooBig.statusCode());
     assertTrue(tooBig.body().startsWith("{\"errors\":"));

@@ -33,6 +33,7 @@ class KeyLifecycleTest {
   private String root;
   private List<String> hexKeys = new ArrayList<>();
   private List<String> b64Keys = new ArrayList<>();
+  private final List<String> newKeys = new ArrayList<>();
 
   @BeforeAll
   void start() {
@@ -97,9 +98,13 @@ class KeyLifecycleTest {
     assertEquals(0, reset.get("progress").asInt());
     assertTrue(reset.get("sealed").asBoolean());
 
-    // a share of another length cannot be combined: the attempt fails cleanly and starts over
+    // a key of the wrong size is refused before it counts
     open("PUT", "sys/unseal", "{\"key\":\"" + hexKeys.get(0) + "\"}");
-    assertError(400, "progress was reset", open("PUT", "sys/unseal", "{\"key\":\"" + hexKeys.get(1) + "ff\"}"));
+    assertError(400, "invalid key", open("PUT", "sys/unseal", "{\"key\":\"" + hexKeys.get(1) + "ff\"}"));
+    assertEquals(1, open("GET", "sys/seal-status", null).body().get("progress").asInt());
+    // a well-formed share that is not one of ours combines to a wrong key: the attempt fails and starts over
+    String forged = hexKeys.get(1).substring(0, 20) + (hexKeys.get(1).charAt(20) == '0' ? '1' : '0') + hexKeys.get(1).substring(21);
+    assertError(400, "progress was reset", open("PUT", "sys/unseal", "{\"key\":\"" + forged + "\"}"));
     assertEquals(0, open("GET", "sys/seal-status", null).body().get("progress").asInt());
 
     open("PUT", "sys/unseal", "{\"key\":\"" + hexKeys.get(0) + "\"}");
@@ -193,7 +198,6 @@ class KeyLifecycleTest {
     assertEquals(1, one.get("progress").asInt());
     JsonNode complete = open("PUT", "sys/rekey/update", "{\"key\":\"" + b64Keys.get(1) + "\",\"nonce\":\"" + nonce + "\"}").body();
     assertTrue(complete.get("complete").asBoolean());
-    List<String> newKeys = new ArrayList<>();
     complete.get("keys").forEach(k -> newKeys.add(k.asText()));
     assertEquals(5, newKeys.size());
     assertEquals(5, complete.get("keys_base64").size());
@@ -213,5 +217,45 @@ class KeyLifecycleTest {
     assertEquals("term-1", call("GET", "secret/data/before", null).body().get("data").get("data").get("v").asText(),
         "the root key and keyring did not change");
     assertNotEquals(hexKeys.get(0), newKeys.get(0));
+  }
+
+  @Test
+  @Order(6)
+  void concurrentFinalSharesCompleteARekeyOnce() throws Exception {
+    String nonce = open("PUT", "sys/rekey/init", "{\"secret_shares\":2,\"secret_threshold\":2}").body().get("nonce").asText();
+    open("PUT", "sys/rekey/update", "{\"key\":\"" + newKeys.get(0) + "\",\"nonce\":\"" + nonce + "\"}");
+    open("PUT", "sys/rekey/update", "{\"key\":\"" + newKeys.get(1) + "\",\"nonce\":\"" + nonce + "\"}");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    List<java.util.concurrent.Future<TestServer.Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      replies.add(pool.submit(() -> open("PUT", "sys/rekey/update",
+          "{\"key\":\"" + newKeys.get(2) + "\",\"nonce\":\"" + nonce + "\"}")));
+    }
+    List<JsonNode> completed = new ArrayList<>();
+    for (var f : replies) {
+      TestServer.Reply r = f.get();
+      if (r.status() == 200 && r.body().path("complete").asBoolean()) {
+        completed.add(r.body());
+      } else {
+        assertEquals(400, r.status(), () -> String.valueOf(r.body()));
+        assertTrue(r.error().contains("no rekey in progress"), r.error());
+      }
+    }
+    pool.shutdown();
+    assertEquals(1, completed.size(), "exactly one set of new shares is handed out");
+    assertEquals(204, call("PUT", "sys/seal", null).status());
+    for (JsonNode k : completed.get(0).get("keys")) {
+      open("PUT", "sys/unseal", "{\"key\":\"" + k.asText() + "\"}");
+    }
+    assertFalse(open("GET", "sys/seal-status", null).body().get("sealed").asBoolean(), "and they unseal");
+
+    // a seal forgets a rekey under way and its shares
+    String pending = open("PUT", "sys/rekey/init", "{\"secret_shares\":1,\"secret_threshold\":1}").body().get("nonce").asText();
+    open("PUT", "sys/rekey/update", "{\"key\":\"" + completed.get(0).get("keys").get(0).asText() + "\",\"nonce\":\"" + pending + "\"}");
+    assertEquals(204, call("PUT", "sys/seal", null).status());
+    for (JsonNode k : completed.get(0).get("keys")) {
+      open("PUT", "sys/unseal", "{\"key\":\"" + k.asText() + "\"}");
+    }
+    assertFalse(open("GET", "sys/rekey/init", null).body().get("started").asBoolean());
   }
 }

@@ -282,7 +282,7 @@ class KvSecretTest {
     kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.WriteMetadata(null, null, null, Map.of("owner", "ops"), false, MOUNT, KvSecret.Origin.NONE, r));
     write("{\"a\":1}", null);
     assertEquals(Map.of("owner", "ops"), metadata().customMetadata());
-    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteMetadata(KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.DeleteMetadata(KvSecret.Origin.NONE, r));
     assertFalse(metadata().exists());
     assertNull(read(1).info());
     assertEquals(1, write("{\"a\":1}", null).getValue().version(), "a new history starts at version 1");
@@ -314,5 +314,27 @@ class KvSecretTest {
           io.arcanum.domain.barrier.IntegrityException.class, () -> KvSecret.stateAt("mount-uuid/app/db", bad, t));
       assertTrue(e.getMessage().contains("out of sequence"), e.getMessage());
     }
+  }
+
+  @Test
+  void aPatchBasedOnADeletedOrDestroyedVersionIsStale() {
+    write("{\"a\":1}", null);
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.DeleteVersions(List.of(1), KvSecret.Origin.NONE, r));
+    assertEquals(KvSecret.STALE_PATCH, writeFull("{\"a\":2}", null, 1, MOUNT).getError().getMessage(),
+        "a patch merged onto version 1 before its delete must not bring its data back");
+    kit.<StatusReply<KvSecret.Done>>runCommand(r -> new KvSecret.UndeleteVersions(List.of(1), KvSecret.Origin.NONE, r));
+    kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.DestroyVersions(List.of(1), KvSecret.Origin.NONE, r));
+    assertEquals(KvSecret.STALE_PATCH, writeFull("{\"a\":2}", null, 1, MOUNT).getError().getMessage(),
+        "nor after its destroy");
+  }
+
+  @Test
+  void metadataDeleteHandsBackExactlyTheKeysItRemoved() {
+    writeFull("{\"a\":1}", null, null, MOUNT);
+    writeFull("{\"a\":2}", null, null, MOUNT);
+    List<String> expected = List.of(read(1).data().keyId(), read(2).data().keyId());
+    var deleted = kit.<StatusReply<KvSecret.ToShred>>runCommand(r -> new KvSecret.DeleteMetadata(KvSecret.Origin.NONE, r));
+    assertEquals(expected, deleted.reply().getValue().keyIds(),
+        "only these: a write racing the delete keeps its own key");
   }
 }

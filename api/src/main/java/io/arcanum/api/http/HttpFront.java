@@ -104,6 +104,14 @@ public final class HttpFront {
           VaultException.badRequest("response wrapping is not supported by this server"))));
     }
     return http.entity().toStrict(bodyTimeout.toMillis(), MAX_BODY_BYTES, materializer)
+        .exceptionally(e -> {
+          Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (t instanceof java.util.concurrent.TimeoutException) {
+            // a client that stops sending its body: its fault, not storage's
+            throw new VaultException(408, java.util.List.of("request body was not received in time"));
+          }
+          throw e instanceof CompletionException ce ? ce : new CompletionException(t);
+        })
         .thenCompose(strict -> {
           String method = http.method().value();
           // as Vault, bodies of reads are ignored

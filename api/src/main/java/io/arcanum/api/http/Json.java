@@ -47,7 +47,9 @@ public final class Json {
       node = MAPPER.readTree(bytes);
     } catch (JsonProcessingException e) {
       String m = String.valueOf(e.getOriginalMessage());
-      if (m.contains("StreamReadConstraints") || m.contains("com.fasterxml")) {
+      if (m.contains("Trailing token")) {
+        m = "extra data after the JSON value";
+      } else if (m.contains("StreamReadConstraints") || m.contains("com.fasterxml")) {
         m = "the document is nested too deeply or is too large";
       }
       throw VaultException.badRequest("failed to parse JSON input: " + m);

@@ -68,17 +68,28 @@ public final class VaultRoutes {
     if (SysRoutes.OPEN_PATHS.contains(req.path())) {
       return sys.handleOpen(req);
     }
-    if (!seal.isUnsealed()) {
+    // sys/seal is not counted as in flight: the seal it asks for waits for the others to finish
+    boolean counted = !req.path().equals("sys/seal");
+    if (counted ? !seal.enter() : !seal.isUnsealed()) {
       return CompletableFuture.failedFuture(VaultException.sealed());
     }
-    VaultRequest.Operation op = req.operation(); // an unknown method is a 405 before anything else
-    return serve(normalize(req), op).exceptionally(e -> {
-      // a request caught by a seal in flight answers as sealed, not with a storage timeout
-      if (!seal.isUnsealed()) {
-        throw VaultException.sealed();
+    CompletionStage<VaultResponse> served;
+    try {
+      VaultRequest.Operation op = req.operation(); // an unknown method is a 405 before anything else
+      served = serve(normalize(req), op).exceptionally(e -> {
+        // a request caught by a seal in flight answers as sealed, not with a storage timeout
+        if (!seal.isUnsealed()) {
+          throw VaultException.sealed();
+        }
+        return Replies.rethrow(e);
+      });
+    } catch (RuntimeException e) {
+      if (counted) {
+        seal.leave();
       }
-      return Replies.rethrow(e);
-    });
+      throw e;
+    }
+    return counted ? served.whenComplete((r, e) -> seal.leave()) : served;
   }
 
   /**

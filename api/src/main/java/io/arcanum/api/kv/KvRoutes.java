@@ -55,6 +55,12 @@ public final class KvRoutes {
   private final DataKeyStore keys;
   private final Duration timeout;
 
+  /**
+   * The largest version a write may make, in bytes of JSON: Vault's integrated storage default entry
+   * size (1 MiB), well under Cassandra's 16 MiB frame, so that versions and snapshots always fit.
+   */
+  public static final int MAX_VALUE_BYTES = 1024 * 1024;
+
   /** How often a PATCH is retried when concurrent writes keep changing the latest version. */
   static final int PATCH_ATTEMPTS = 16;
 
@@ -126,8 +132,9 @@ public final class KvRoutes {
           case PATCH:
             return writeMetadata(req, pid, secret, mount, true, origin);
           case DELETE:
-            CompletionStage<KvSecret.Done> deleted = secret.askWithStatus(r -> new KvSecret.DeleteMetadata(origin, r), timeout);
-            return Replies.mapped(deleted).thenCompose(d -> keys.forgetAll(pid))
+            CompletionStage<KvSecret.ToShred> deleted =
+                secret.askWithStatus(r -> new KvSecret.DeleteMetadata(origin, r), timeout);
+            return Replies.mapped(deleted).thenCompose(shred -> keys.forget(pid, shred.keyIds()))
                 .thenApply(d -> VaultResponse.noContent());
           default:
             throw VaultException.unsupportedOperation();
@@ -249,6 +256,11 @@ public final class KvRoutes {
   /** Gets a new data key, seals the data, writes; forgets pruned keys, or the new key when the write fails. */
   private CompletionStage<KvSecret.VersionInfo> writeSealed(String pid, EntityRef<KvSecret.Command> secret,
       MountTable.Mount mount, KvSecret.Origin origin, JsonNode data, Integer cas, Integer basedOn) {
+    int size = Json.bytes(data).length;
+    if (size > MAX_VALUE_BYTES) {
+      return CompletableFuture.failedFuture(new VaultException(413, List.of(
+          "put failed due to value being too large; got " + size + " bytes, max: " + MAX_VALUE_BYTES + " bytes")));
+    }
     return Replies.mapped(keys.create(pid)).thenCompose(key -> {
       SealedData sealed = SealedData.seal(pid, key, data);
       java.util.Arrays.fill(key.key(), (byte) 0);
@@ -278,8 +290,41 @@ public final class KvRoutes {
     JsonNode body = Json.objectOrNull(req.body());
     JsonNode patch = dataField(body);
     Integer cas = cas(body);
-    return patchAttempt(pid, secret, mount, origin, patch, cas, 1)
+    return onePatchAtATime(pid, () -> patchAttempt(pid, secret, mount, origin, patch, cas, 1))
         .thenApply(info -> VaultResponse.ok(req.requestId(), versionMetadata(info, null), "kv"));
+  }
+
+  /** The last PATCH queued per secret on this node: patches of one secret run one after another. */
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> patchTails =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Runs PATCHes of one secret on this node one at a time (as Vault's per-key lock does), so that they
+   * do not make each other stale; patches arriving through other nodes are still reconciled by the
+   * {@code basedOn} check and a retry.
+   */
+  private <T> CompletionStage<T> onePatchAtATime(String pid, java.util.function.Supplier<CompletionStage<T>> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> previous = patchTails.put(pid, done);
+    (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous).whenComplete((v, e) -> {
+      CompletionStage<T> running;
+      try {
+        running = work.get();
+      } catch (RuntimeException t) {
+        running = CompletableFuture.failedFuture(t);
+      }
+      running.whenComplete((r, err) -> {
+        patchTails.remove(pid, done);
+        done.complete(null);
+        if (err != null) {
+          result.completeExceptionally(err);
+        } else {
+          result.complete(r);
+        }
+      });
+    });
+    return result;
   }
 
   private CompletionStage<KvSecret.VersionInfo> patchAttempt(String pid, EntityRef<KvSecret.Command> secret,

@@ -109,6 +109,9 @@ public final class KeyRoutes {
       Duration d;
       try {
         JsonNode n = body.get("interval");
+        if (n.isIntegralNumber() && !n.canConvertToLong()) {
+          throw new IllegalArgumentException("out of range");
+        }
         d = n.isIntegralNumber() ? GoDuration.ofSeconds(n.longValue()) : GoDuration.parse(n.asText());
       } catch (IllegalArgumentException e) {
         throw VaultException.badRequest("error converting input for field \"interval\": expected a duration");

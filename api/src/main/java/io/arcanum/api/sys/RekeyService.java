@@ -120,7 +120,7 @@ public final class RekeyService {
   public CompletionStage<Update> update(byte[] share, String nonce) {
     return seal.fetchStored().thenCompose(st -> {
       Attempt a;
-      Optional<byte[]> combined;
+      SealKeys.Rekeying rekeying;
       synchronized (this) {
         a = attempt;
         if (a == null) {
@@ -132,31 +132,34 @@ public final class RekeyService {
         if (!java.security.MessageDigest.isEqual(a.nonce().getBytes(), nonce.getBytes())) {
           throw VaultException.badRequest("incorrect nonce");
         }
+        Optional<byte[]> combined;
         try {
           combined = progress.submit(share, st.keys().threshold());
         } catch (IllegalArgumentException e) {
           throw VaultException.badRequest("rekey failed, progress was reset: " + e.getMessage());
         }
-      }
-      if (combined.isEmpty()) {
-        return java.util.concurrent.CompletableFuture.completedFuture(
-            new Update(status(st.keys().threshold()), null, a.nonce()));
-      }
-      byte[] unsealKey = combined.get();
-      byte[] root;
-      try {
-        root = SealKeys.openRootKey(st.keys(), unsealKey);
-      } catch (IntegrityException e) {
-        throw VaultException.badRequest("rekey failed, progress was reset: the unseal key shares did not "
-            + "combine to the unseal key (cipher: message authentication failed)");
-      } finally {
-        Arrays.fill(unsealKey, (byte) 0);
-      }
-      SealKeys.Rekeying rekeying;
-      try {
-        rekeying = SealKeys.rekey(root, a.shares(), a.threshold());
-      } finally {
-        Arrays.fill(root, (byte) 0);
+        if (combined.isEmpty()) {
+          return java.util.concurrent.CompletableFuture.completedFuture(
+              new Update(new Status(a, progress.status().progress(), st.keys().threshold()), null, a.nonce()));
+        }
+        byte[] unsealKey = combined.get();
+        byte[] root;
+        try {
+          root = SealKeys.openRootKey(st.keys(), unsealKey);
+        } catch (IntegrityException e) {
+          throw VaultException.badRequest("rekey failed, progress was reset: the unseal key shares did not "
+              + "combine to the unseal key (cipher: message authentication failed)");
+        } finally {
+          Arrays.fill(unsealKey, (byte) 0);
+        }
+        try {
+          rekeying = SealKeys.rekey(root, a.shares(), a.threshold());
+        } finally {
+          Arrays.fill(root, (byte) 0);
+        }
+        // the attempt ends here, under the lock: a concurrent update finds no rekey in progress, so
+        // only one set of new shares is ever handed out
+        attempt = null;
       }
       CompletionStage<StatusReply<KeyringStore.Done>> asked = AskPattern.ask(seal.keyringStore(),
           r -> new KeyringStore.Rekey(a.shares(), a.threshold(), rekeying.encryptedRootKey(), r), timeout,
@@ -164,11 +167,6 @@ public final class RekeyService {
       return Replies.mapped(asked.thenApply(reply -> {
         if (reply.isError()) {
           throw VaultException.badRequest(reply.getError().getMessage());
-        }
-        synchronized (this) {
-          if (attempt == a) {
-            attempt = null;
-          }
         }
         seal.fetchStored();
         LOG.info("rekeyed: {} share(s), threshold {}", a.shares(), a.threshold());

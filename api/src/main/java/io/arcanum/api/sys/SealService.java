@@ -76,6 +76,7 @@ public final class SealService {
   private final AtomicBoolean unsealed = new AtomicBoolean(false);
   private final AtomicBoolean initializing = new AtomicBoolean(false);
   private volatile KeyringStore.State stored;
+  private final java.util.List<Runnable> moreOnSeal = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The root key while unsealed (needed to store a rotated keyring and to rekey); zeroed at seal. */
   private volatile byte[] rootKey;
 
@@ -101,6 +102,13 @@ public final class SealService {
     this.stopper = stopper;
     this.timeout = timeout;
     this.clock = clock;
+  }
+
+  /**
+   * @param hook also run when this node seals (e.g. forgetting a rekey's shares)
+   */
+  public void alsoOnSeal(Runnable hook) {
+    moreOnSeal.add(hook);
   }
 
   /** @return true when this node is unsealed and serves requests */
@@ -270,16 +278,67 @@ public final class SealService {
     progress.reset();
   }
 
+  /** How long a seal waits for requests in flight to finish before it drops the keys anyway. */
+  public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean sealing;
+
   /**
-   * Seals this node: the API is gated at once, the keys are overwritten, and running entities stop.
+   * Admits a request that needs the keys, as Vault's state lock does: refused once a seal has begun.
+   * Every admitted request must call {@link #leave()} exactly once when its reply is made.
+   *
+   * @return whether the request may go on (false: answer that the node is sealed)
+   */
+  public boolean enter() {
+    if (!unsealed.get() || sealing) {
+      return false;
+    }
+    inFlight.incrementAndGet();
+    if (sealing || !unsealed.get()) {
+      inFlight.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends a request admitted by {@link #enter()}. */
+  public void leave() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Seals this node: new requests are refused at once; requests in flight finish (up to
+   * {@link #DRAIN_TIMEOUT}), so none is cut off half-way; then the keys are overwritten and running
+   * entities stop.
    *
    * @return completes when the entities were told to stop
    */
   public CompletionStage<Void> seal() {
-    unsealed.set(false);
-    progress.reset();
-    LOG.info("sealing");
-    return dropKeys();
+    sealing = true;
+    LOG.info("sealing: waiting for requests in flight");
+    CompletableFuture<Void> drained = new CompletableFuture<>();
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    awaitDrained(drained, deadline);
+    return drained.thenCompose(v -> {
+      unsealed.set(false);
+      sealing = false;
+      progress.reset();
+      LOG.info("sealing");
+      return dropKeys();
+    });
+  }
+
+  private void awaitDrained(CompletableFuture<Void> drained, long deadline) {
+    if (inFlight.get() <= 0 || System.nanoTime() > deadline) {
+      if (inFlight.get() > 0) {
+        LOG.warn("sealing with {} request(s) still in flight after {}", inFlight.get(), DRAIN_TIMEOUT);
+      }
+      drained.complete(null);
+      return;
+    }
+    system.scheduler().scheduleOnce(Duration.ofMillis(10), () -> awaitDrained(drained, deadline),
+        system.executionContext());
   }
 
   private CompletionStage<Void> dropKeys() {
@@ -290,6 +349,7 @@ public final class SealService {
     }
     barrier.drop();
     onSeal.run();
+    moreOnSeal.forEach(Runnable::run);
     return stopper.stopAll();
   }
 }

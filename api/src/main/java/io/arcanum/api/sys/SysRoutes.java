@@ -317,19 +317,28 @@ public final class SysRoutes {
    * @throws VaultException 400 when it is neither
    */
   static byte[] decodeShare(String key) {
-    if (HEX.matcher(key).matches()) {
-      return HexFormat.of().parseHex(key);
-    }
-    try {
-      byte[] b = Base64.getDecoder().decode(key);
-      if (b.length > 0) {
-        return b;
+    byte[] share = null;
+    if (key.length() <= 200 && HEX.matcher(key).matches()) {
+      share = HexFormat.of().parseHex(key);
+    } else if (key.length() <= 200) {
+      try {
+        share = Base64.getDecoder().decode(key);
+      } catch (IllegalArgumentException e) {
+        // falls through
       }
-    } catch (IllegalArgumentException e) {
-      // falls through
     }
-    throw VaultException.badRequest("'key' must be a valid hex or base64 string");
+    if (share == null || share.length == 0) {
+      throw VaultException.badRequest("'key' must be a valid hex or base64 string");
+    }
+    if (share.length != SHARE_BYTES) {
+      // Vault refuses a key of the wrong size before it counts towards progress
+      throw VaultException.badRequest("invalid key: an unseal key share is " + SHARE_BYTES + " bytes, got " + share.length);
+    }
+    return share;
   }
+
+  /** Bytes of an unseal key share: the 32-byte share value and its 1-byte x coordinate. */
+  static final int SHARE_BYTES = 33;
 
   private CompletionStage<VaultResponse> health(VaultRequest req, boolean head) {
     int activeCode = code(req, "activecode", 200);

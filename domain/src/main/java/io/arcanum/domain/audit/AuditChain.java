@@ -3,7 +3,6 @@ package io.arcanum.domain.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,14 +13,18 @@ import java.util.List;
  * The hash chain of an audit stream: each record's hash is
  * {@code SHA-256(previous hash | stream | sequence number | canonical JSON of the record body)}, so a
  * missing, reordered or altered record breaks every hash after it.
+ *
+ * <p>The canonical JSON has object keys in sorted order, no spaces, and every number written from its
+ * exact decimal value with trailing zeros removed ({@code 2}, {@code 2.0} and {@code 2E+0} all become
+ * {@code 2}), so that a body hashes the same however its numbers were decoded (as integers, doubles
+ * or big decimals) after a round trip through storage.
  */
 public final class AuditChain {
 
   /** The previous hash of a stream's first record. */
   public static final String GENESIS = "0".repeat(64);
 
-  private static final ObjectMapper CANONICAL = new ObjectMapper()
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper STRINGS = new ObjectMapper();
 
   private AuditChain() {}
 
@@ -41,10 +44,53 @@ public final class AuditChain {
       d.update((byte) '|');
       d.update(Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
       d.update((byte) '|');
-      d.update(CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(body, Object.class)));
+      StringBuilder canonical = new StringBuilder();
+      canonical(body, canonical);
+      d.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d.digest());
     } catch (NoSuchAlgorithmException | JsonProcessingException e) {
       throw new IllegalStateException("cannot hash an audit record", e);
+    }
+  }
+
+  private static void canonical(JsonNode n, StringBuilder out) throws JsonProcessingException {
+    if (n == null || n.isNull() || n.isMissingNode()) {
+      out.append("null");
+    } else if (n.isObject()) {
+      java.util.TreeMap<String, JsonNode> sorted = new java.util.TreeMap<>();
+      n.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+      out.append('{');
+      boolean first = true;
+      for (java.util.Map.Entry<String, JsonNode> e : sorted.entrySet()) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        out.append(STRINGS.writeValueAsString(e.getKey())).append(':');
+        canonical(e.getValue(), out);
+      }
+      out.append('}');
+    } else if (n.isArray()) {
+      out.append('[');
+      for (int i = 0; i < n.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        canonical(n.get(i), out);
+      }
+      out.append(']');
+    } else if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
+      out.append(n.asText()); // not a JSON number; only reachable from a decoder that overflowed
+    } else if (n.isNumber()) {
+      java.math.BigDecimal v = n.isBigDecimal() ? n.decimalValue()
+          : n.isIntegralNumber() ? new java.math.BigDecimal(n.bigIntegerValue()) : new java.math.BigDecimal(n.asText());
+      out.append(v.signum() == 0 ? "0" : v.stripTrailingZeros().toString());
+    } else if (n.isBoolean()) {
+      out.append(n.booleanValue());
+    } else if (n.isBinary()) {
+      out.append(STRINGS.writeValueAsString(n.asText()));
+    } else {
+      out.append(STRINGS.writeValueAsString(n.asText()));
     }
   }
 

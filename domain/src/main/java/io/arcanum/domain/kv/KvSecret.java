@@ -190,9 +190,10 @@ public final class KvSecret
   /**
    * Removes every version and the metadata.
    *
-   * @param replyTo acknowledged
+   * @param replyTo gets the data keys of every version removed (only those: a write racing the delete
+   *     keeps its own key), which the caller must forget
    */
-  public record DeleteMetadata(Origin origin, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record DeleteMetadata(Origin origin, ActorRef<StatusReply<ToShred>> replyTo) implements Command {}
 
   /** Stops the entity, dropping its decrypted state (sent to every entity when the node seals). */
   public enum Stop implements Command { INSTANCE }
@@ -466,10 +467,13 @@ public final class KvSecret
         .onCommand(DeleteVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onDelete(s, c)))
         .onCommand(UndeleteVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onUndelete(s, c)))
         .onCommand(DestroyVersions.class, (s, c) -> guarded(s, c.replyTo(), () -> onDestroy(s, c)))
-        .onCommand(DeleteMetadata.class, (s, c) -> guarded(s, c.replyTo(), () -> s.exists
-            ? Effect().persist(new MetadataDeleted(persistenceId, s.events + 1, clock.instant(), c.origin()))
-                .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE))
-            : Effect().reply(c.replyTo(), StatusReply.success(Done.DONE))))
+        .onCommand(DeleteMetadata.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+          ToShred all = new ToShred(keysBelow(s, Integer.MAX_VALUE));
+          return s.exists
+              ? Effect().persist(new MetadataDeleted(persistenceId, s.events + 1, clock.instant(), c.origin()))
+                  .thenReply(c.replyTo(), st -> StatusReply.success(all))
+              : Effect().reply(c.replyTo(), StatusReply.success(all));
+        }))
         .build();
   }
 
@@ -488,10 +492,15 @@ public final class KvSecret
     if (c.cas() != null && c.cas() != s.currentVersion) {
       return Effect().reply(c.replyTo(), StatusReply.error(CAS_MISMATCH));
     }
-    if (c.basedOn() != null && c.basedOn() != s.currentVersion) {
-      return Effect().reply(c.replyTo(), StatusReply.error(STALE_PATCH));
-    }
     Instant now = clock.instant();
+    if (c.basedOn() != null) {
+      // the version the patch was merged onto must still be the latest and live: a delete or destroy
+      // that got in between must not be undone by a patch carrying the old data forward
+      StoredVersion base = s.versions.get(c.basedOn());
+      if (c.basedOn() != s.currentVersion || base == null || base.data() == null || base.info().deletedAt(now)) {
+        return Effect().reply(c.replyTo(), StatusReply.error(STALE_PATCH));
+      }
+    }
     int version = s.currentVersion + 1;
     Duration dva = effectiveDeleteVersionAfter(s.deleteVersionAfter, c.mount().deleteVersionAfter());
     Instant deletion = dva.isZero() ? null : now.plus(dva);

@@ -1,0 +1,41 @@
+package io.arcanum.domain.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+/** The chain's canonical form: stable across number decodings and key order, sensitive to content. */
+class AuditChainTest {
+
+  private static String hash(JsonNode body) {
+    return AuditChain.hash(AuditChain.GENESIS, "stream-0", 1, body);
+  }
+
+  @Test
+  void numbersHashTheSameHoweverTheyWereDecoded() throws Exception {
+    JsonNodeFactory f = JsonNodeFactory.withExactBigDecimals(true);
+    String asDecimal = hash(f.objectNode().set("n", f.numberNode(new BigDecimal("2.0"))));
+    assertEquals(asDecimal, hash(f.objectNode().put("n", 2)));
+    assertEquals(asDecimal, hash(f.objectNode().put("n", 2.0d)));
+    assertEquals(hash(f.objectNode().set("n", f.numberNode(new BigDecimal("1000000.0")))),
+        hash(f.objectNode().put("n", 1e6d)));
+    assertEquals(hash(f.objectNode().set("n", f.numberNode(new BigDecimal("1E+999999")))),
+        hash(new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(f).readTree("{\"n\":1e999999}")), "a huge exponent stays compact");
+    assertNotEquals(asDecimal, hash(f.objectNode().put("n", 2.5d)));
+  }
+
+  @Test
+  void keyOrderDoesNotMatterButContentDoes() throws Exception {
+    ObjectMapper m = new ObjectMapper();
+    assertEquals(hash(m.readTree("{\"a\":1,\"b\":{\"c\":[1,\"x\",null,true]}}")),
+        hash(m.readTree("{\"b\":{\"c\":[1,\"x\",null,true]},\"a\":1}")));
+    assertNotEquals(hash(m.readTree("{\"a\":\"1\"}")), hash(m.readTree("{\"a\":1}")), "a string is not a number");
+    assertNotEquals(hash(m.readTree("{\"a\":[1,2]}")), hash(m.readTree("{\"a\":[2,1]}")));
+  }
+}
