@@ -181,10 +181,16 @@ public final class ArcanumNode {
               new AuditRoutes(auditDevices, audit, clock, timeout),
               new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock),
               keyRoutes);
+      KvRoutes kvRoutes = new KvRoutes(sharding, mounts, index, dataKeys, timeout);
       VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer, sysRoutes,
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
-          mounts, new KvRoutes(sharding, mounts, index, dataKeys, timeout), audit);
+          mounts, kvRoutes, audit).withUnauthenticatedMetrics(full.getBoolean("arcanum.metrics.unauthenticated"));
       Metrics metrics = new Metrics(() -> !seal.isUnsealed());
+      kvRoutes.withMetrics(metrics);
+      io.arcanum.domain.barrier.Barrier barrier = BarrierExtension.get(system).barrier();
+      metrics.keyring(() -> activeTerm(barrier), () -> barrier.encryptions(activeTerm(barrier)));
+      io.arcanum.api.metrics.EntityCounts.start(system, metrics,
+          List.of(KvSecret.TYPE_KEY, TokenEntry.TYPE_KEY, TokenAccessor.TYPE_KEY, AuditLog.TYPE_KEY));
       audit.useMetrics(metrics);
       auditDevices.useMetrics(metrics);
       sysRoutes.withMetrics(metrics);
@@ -209,6 +215,14 @@ public final class ArcanumNode {
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("could not start the node: " + e.getMessage(), e);
+    }
+  }
+
+  private static int activeTerm(io.arcanum.domain.barrier.Barrier barrier) {
+    try {
+      return barrier.keyring().activeTerm().term();
+    } catch (RuntimeException sealed) {
+      return 0;
     }
   }
 

@@ -151,6 +151,9 @@ public final class AuditService {
    */
   public void useMetrics(io.arcanum.api.metrics.Metrics m) {
     this.metrics = m;
+    for (AuditWriter w : streams) {
+      w.onWrite(d -> m.journalWrite("audit", d));
+    }
   }
 
   private AuditWriter stream(VaultRequest req) {

@@ -53,6 +53,13 @@ final class AuditWriter {
     return done;
   }
 
+  private volatile java.util.function.Consumer<java.time.Duration> onWrite = d -> { };
+
+  /** @param hook told how long each durable group write took */
+  void onWrite(java.util.function.Consumer<java.time.Duration> hook) {
+    this.onWrite = hook;
+  }
+
   private void flush() {
     List<Pending> batch = new ArrayList<>();
     synchronized (queue) {
@@ -69,13 +76,17 @@ final class AuditWriter {
     }
     List<JsonNode> bodies = new ArrayList<>();
     batch.forEach(p -> bodies.addAll(p.bodies()));
+    long started = System.nanoTime();
     CompletionStage<AuditLog.Appended> written =
         stream.askWithStatus(r -> new AuditLog.Append(bodies, r), timeout);
     written.whenComplete((ok, e) -> {
       if (e == null) {
+        onWrite.accept(java.time.Duration.ofNanos(System.nanoTime() - started));
         batch.forEach(p -> p.done().complete(null));
       } else {
-        LOG.error("audit records could not be made durable ({} request(s) fail closed): {}", batch.size(),
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        batch.forEach(p -> p.bodies().forEach(b -> ids.add(b.path("request").path("id").asText())));
+        LOG.error("audit records could not be made durable, requests {} fail closed: {}", ids,
             e.getClass().getSimpleName());
         VaultException failure = VaultException.internal("audit: the request could not be recorded, so it was not served");
         batch.forEach(p -> p.done().completeExceptionally(failure));

@@ -73,15 +73,19 @@ final class ServerCommand implements Callable<Integer> {
           config.getString("arcanum.cassandra.tls.truststore-password"),
           config.getBoolean("arcanum.cassandra.tls.hostname-validation")));
     }
-    if (devMode) {
-      journal.dropKeyspace();
-    }
-
     ArcanumNode node;
     try {
+      if (devMode) {
+        journal.dropKeyspace();
+      }
       node = ArcanumNode.start(config, journal, listen);
     } catch (IllegalStateException e) {
       System.err.println("Error: " + e.getMessage());
+      stopLocal(local, config);
+      return 1;
+    } catch (com.datastax.oss.driver.api.core.DriverException e) {
+      System.err.println("Error: Cassandra at " + journal.contactPoints() + " cannot be used: "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
       stopLocal(local, config);
       return 1;
     }

@@ -28,6 +28,17 @@ public final class VaultRoutes {
   private final TokenService tokens;
   private final Authorizer authorizer;
   private final SysRoutes sys;
+  private volatile boolean unauthenticatedMetrics;
+
+  /**
+   * @param open whether {@code sys/metrics} is served without a token (Vault's
+   *     {@code telemetry.unauthenticated_metrics_access})
+   * @return this
+   */
+  public VaultRoutes withUnauthenticatedMetrics(boolean open) {
+    this.unauthenticatedMetrics = open;
+    return this;
+  }
   private final PolicyRoutes policies;
   private final TokenRoutes tokenRoutes;
   private final MountRouter mounts;
@@ -67,6 +78,9 @@ public final class VaultRoutes {
   public CompletionStage<VaultResponse> handle(VaultRequest req) {
     if (SysRoutes.OPEN_PATHS.contains(req.path())) {
       return sys.handleOpen(req);
+    }
+    if (unauthenticatedMetrics && req.path().equals("sys/metrics")) {
+      return sys.handle(req); // arcanum.metrics.unauthenticated, as Vault's unauthenticated_metrics_access
     }
     // sys/seal is not counted as in flight: the seal it asks for waits for the others to finish
     boolean counted = !req.path().equals("sys/seal");

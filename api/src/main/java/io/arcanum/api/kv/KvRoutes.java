@@ -54,6 +54,16 @@ public final class KvRoutes {
   private final KvIndex index;
   private final DataKeyStore keys;
   private final Duration timeout;
+  private volatile io.arcanum.api.metrics.Metrics metrics;
+
+  /**
+   * @param m where KV journal write latency is recorded
+   * @return this
+   */
+  public KvRoutes withMetrics(io.arcanum.api.metrics.Metrics m) {
+    this.metrics = m;
+    return this;
+  }
 
   /**
    * The largest version a write may make, in bytes of JSON: Vault's integrated storage default entry
@@ -264,20 +274,25 @@ public final class KvRoutes {
     return Replies.mapped(keys.create(pid)).thenCompose(key -> {
       SealedData sealed = SealedData.seal(pid, key, data);
       java.util.Arrays.fill(key.key(), (byte) 0);
+      long started = System.nanoTime();
       CompletionStage<KvSecret.Written> asked = secret.askWithStatus(
           r -> new KvSecret.Write(sealed, cas, basedOn, mount.kvConfig(), origin, r), timeout);
+      io.arcanum.api.metrics.Metrics m = metrics;
+      if (m != null) {
+        asked.thenRun(() -> m.journalWrite("kv", java.time.Duration.ofNanos(System.nanoTime() - started)));
+      }
       return Replies.mapped(asked.whenComplete((written, failure) -> {
         if (failure != null) {
-          forgetLater(pid, List.of(key.keyId()));
+          forgetLater(pid, List.of(key.keyId()), origin.requestId());
         }
       })).thenCompose(w -> keys.forget(pid, w.pruned()).thenApply(d -> w.info()));
     });
   }
 
-  private void forgetLater(String pid, List<String> keyIds) {
+  private void forgetLater(String pid, List<String> keyIds, String requestId) {
     keys.forget(pid, keyIds).whenComplete((d, e) -> {
       if (e != null) {
-        LOG.warn("an unused data key could not be forgotten: {}", e.toString());
+        LOG.warn("request {}: an unused data key could not be forgotten: {}", requestId, e.toString());
       }
     });
   }

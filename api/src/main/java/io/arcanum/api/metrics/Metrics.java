@@ -65,6 +65,41 @@ public final class Metrics {
     }
   }
 
+  /**
+   * Records one durable journal write made for a request.
+   *
+   * @param kind {@code kv} (a secret's event, after its data key) or {@code audit} (a group commit)
+   * @param duration from the ask to the acknowledgement
+   */
+  public void journalWrite(String kind, Duration duration) {
+    Timer.builder("arcanum_journal_write").description("durable journal writes, from ask to acknowledgement")
+        .tag("kind", kind).register(registry).record(duration);
+  }
+
+  /**
+   * Registers the keyring gauges.
+   *
+   * @param term the active key term (0 while sealed)
+   * @param encryptions blobs this node sealed with the active term (0 while sealed)
+   */
+  public void keyring(Supplier<Number> term, Supplier<Number> encryptions) {
+    Gauge.builder("arcanum_keyring_term", () -> term.get().doubleValue())
+        .description("the keyring's active key term on this node").register(registry);
+    Gauge.builder("arcanum_keyring_encryptions", () -> encryptions.get().doubleValue())
+        .description("blobs this node sealed with the active key term since it was unsealed").register(registry);
+  }
+
+  /**
+   * Registers a gauge of the entities of one type running on this node.
+   *
+   * @param type the sharding type (kv, token, ...)
+   * @param count reads the last known count
+   */
+  public void entities(String type, Supplier<Number> count) {
+    Gauge.builder("arcanum_entities", () -> count.get().doubleValue())
+        .description("entities in memory on this node").tag("type", type).register(registry);
+  }
+
   /** @return the Prometheus text exposition of every metric */
   public String scrape() {
     return registry.scrape();
