@@ -99,6 +99,20 @@ class DataKeyStoreTest {
     assertTrue(never.isEmpty());
   }
 
+  @Test
+  void aKeyForgottenWhileBeingReadIsNeverCachedAgain() throws Exception {
+    DataKey key = await(store.create("kv|m/race"));
+    for (int i = 0; i < 20; i++) {
+      DataKeyStore cold = newStore();
+      DataKey k = await(store.create("kv|m/race"));
+      java.util.concurrent.CompletableFuture<Optional<byte[]>> reading = cold.get("kv|m/race", k.keyId()).toCompletableFuture();
+      await(cold.forget("kv|m/race", List.of(k.keyId())));
+      reading.get(30, TimeUnit.SECONDS);
+      assertTrue(await(cold.get("kv|m/race", k.keyId())).isEmpty(), "whichever finished first, the key stays forgotten");
+    }
+    assertTrue(await(store.get("kv|m/race", key.keyId())).isPresent());
+  }
+
   private static List<Byte> toList(byte[] bytes) {
     List<Byte> out = new java.util.ArrayList<>();
     for (byte b : bytes) {

@@ -37,6 +37,9 @@ public final class DataKeyStore {
   private final String table;
   private final Barrier barrier;
   private final Cache<String, byte[]> cache;
+  /** When keys (by cache key) and whole secrets (by persistence id) were last forgotten, in nanoTime. */
+  private final Cache<String, Long> forgottenAt =
+      Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(10)).maximumSize(1_000_000).build();
   private volatile CompletionStage<PreparedStatement> insert;
   private volatile CompletionStage<PreparedStatement> select;
 
@@ -97,16 +100,26 @@ public final class DataKeyStore {
     if (cached != null) {
       return CompletableFuture.completedFuture(Optional.of(cached.clone()));
     }
+    long started = System.nanoTime();
     return selectStatement().thenCompose(ps -> session.selectOne(ps.bind(persistenceId, keyId)
             .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)))
-        .thenApply(row -> row.map(r -> {
-          ByteBuffer buf = r.getByteBuffer("sealed_key");
-          byte[] sealed = new byte[buf.remaining()];
-          buf.get(sealed);
-          byte[] key = barrier.open(sealed, aad(persistenceId, keyId));
-          cache.put(cacheKey(persistenceId, keyId), key.clone());
-          return key;
-        }));
+        .thenApply(row -> {
+          if (forgottenSince(persistenceId, keyId, started)) {
+            return Optional.<byte[]>empty(); // forgotten while it was being read: never cached, never handed out
+          }
+          return row.map(r -> {
+            ByteBuffer buf = r.getByteBuffer("sealed_key");
+            byte[] sealed = new byte[buf.remaining()];
+            buf.get(sealed);
+            byte[] key = barrier.open(sealed, aad(persistenceId, keyId));
+            cache.put(cacheKey(persistenceId, keyId), key.clone());
+            if (forgottenSince(persistenceId, keyId, started)) {
+              cache.invalidate(cacheKey(persistenceId, keyId));
+              return null;
+            }
+            return key;
+          });
+        });
   }
 
   /**
@@ -117,7 +130,11 @@ public final class DataKeyStore {
    * @return completes once the deletes are durable
    */
   public CompletionStage<Done> forget(String persistenceId, List<String> keyIds) {
-    keyIds.forEach(k -> cache.invalidate(cacheKey(persistenceId, k)));
+    long now = System.nanoTime();
+    keyIds.forEach(k -> {
+      forgottenAt.put(cacheKey(persistenceId, k), now);
+      cache.invalidate(cacheKey(persistenceId, k));
+    });
     if (keyIds.isEmpty()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
@@ -132,6 +149,7 @@ public final class DataKeyStore {
    */
   public CompletionStage<Done> forgetAll(String persistenceId) {
     String prefix = cacheKey(persistenceId, "");
+    forgottenAt.put(persistenceId, System.nanoTime());
     cache.asMap().keySet().removeIf(k -> k.startsWith(prefix));
     return session.executeWrite(com.datastax.oss.driver.api.core.cql.SimpleStatement
         .newInstance("DELETE FROM " + table + " WHERE persistence_id = ?", persistenceId)
@@ -166,6 +184,12 @@ public final class DataKeyStore {
       select = ps;
     }
     return ps;
+  }
+
+  private boolean forgottenSince(String persistenceId, String keyId, long started) {
+    Long key = forgottenAt.getIfPresent(cacheKey(persistenceId, keyId));
+    Long all = forgottenAt.getIfPresent(persistenceId);
+    return (key != null && key - started >= 0) || (all != null && all - started >= 0);
   }
 
   private static String cacheKey(String persistenceId, String keyId) {
