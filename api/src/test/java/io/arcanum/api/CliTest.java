@@ -194,5 +194,9 @@ class CliTest {
     assertEquals(1, noToken.err().strip().lines().count(), noToken.err());
     assertTrue(cli(root, null, "kv", "get", "-format=yaml", "secret/app/db").exit() != 0);
     assertTrue(cli(root, null, "nonsense").exit() != 0);
+    Run usage = cli(root, null, "kv", "put", "secret/x");
+    assertEquals(2, usage.exit(), "a usage mistake exits 2");
+    assertEquals(1, usage.err().strip().lines().count(), usage.err());
+    assertTrue(ok(null, "kv", "get", "--help").out().contains("-field"), "help works on every verb");
   }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "arcanum", mixinStandardHelpOptions = true, version = "arcanum 0.1.0",
     description = "An event-sourced secrets service that speaks the HashiCorp Vault v1 HTTP API.",
     subcommands = {ServerCommand.class, OperatorCommand.class, StatusCommand.class, KvCommand.class, TokenCommand.class,
-        PolicyCommand.class, AuditCommand.class, SecretsCommand.class, ForensicsCommand.class, CassandraCommand.class})
+        PolicyCommand.class, AuditCommand.class, SecretsCommand.class, ForensicsCommand.class, CassandraCommand.class,
+        CommandLine.HelpCommand.class})
 public final class ArcanumCommand implements Runnable {
 
   @CommandLine.Spec
@@ -30,6 +31,12 @@ public final class ArcanumCommand implements Runnable {
    */
   static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new ArcanumCommand());
+    cmd.setParameterExceptionHandler((e, args) -> {
+      // a usage mistake: one line, and where to look
+      CommandLine line = e.getCommandLine();
+      line.getErr().println("Error: " + e.getMessage() + " (see: " + line.getCommandSpec().qualifiedName() + " --help)");
+      return 2;
+    });
     cmd.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof CliException) {
         line.getErr().println("Error: " + e.getMessage());

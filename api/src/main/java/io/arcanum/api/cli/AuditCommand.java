@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {AuditCommand.Enable.class, AuditCommand.Disable.class, AuditCommand.ListDevices.class})
 final class AuditCommand {
 
-  @Command(name = "enable", description = "Enable a device: TYPE (file) then options as key=value, e.g. file_path=/var/log/a.log.")
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a device: TYPE (file) then options as key=value, e.g. file_path=/var/log/a.log.")
   static final class Enable implements Callable<Integer> {
     @Option(names = "-path", description = "Where to enable it (default: the type).") String path;
     @Option(names = "-description", description = "A description.") String description;
@@ -34,7 +34,7 @@ final class AuditCommand {
     }
   }
 
-  @Command(name = "disable", description = "Disable the device at PATH.")
+  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable the device at PATH.")
   static final class Disable implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH") String path;
 
@@ -47,7 +47,7 @@ final class AuditCommand {
     }
   }
 
-  @Command(name = "list", description = "List the devices, with their delivery state.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the devices, with their delivery state.")
   static final class ListDevices implements Callable<Integer> {
     @Mixin FormatOption out;
 

@@ -26,6 +26,10 @@ final class CliClient {
    */
   record Reply(int status, JsonNode body) {}
 
+  /** Paths served without a token, as in Vault. */
+  private static final java.util.Set<String> OPEN = java.util.Set.of("sys/init", "sys/unseal", "sys/seal-status",
+      "sys/health", "sys/rekey/init", "sys/rekey/update");
+
   private final HttpClient http;
   private final String address;
   private final String token;
@@ -72,6 +76,9 @@ final class CliClient {
    * @return the reply
    */
   Reply call(String method, String path, JsonNode body, boolean allowErrors) {
+    if (token.isEmpty() && !OPEN.contains(path.replaceAll("\\?.*", ""))) {
+      throw new CliException("no token: set ARCANUM_TOKEN or VAULT_TOKEN");
+    }
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(address + "/v1/" + path))
           .timeout(Duration.ofSeconds(60))
@@ -93,8 +100,11 @@ final class CliClient {
       }
       return new Reply(r.statusCode(), parsed);
     } catch (IOException e) {
-      throw new CliException("cannot reach " + address + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      String why = e instanceof java.net.ConnectException ? "connection refused or host unreachable"
+          : e instanceof javax.net.ssl.SSLHandshakeException ? "TLS handshake failed (is ARCANUM_CACERT/VAULT_CACERT "
+              + "the server's certificate?): " + e.getMessage()
+          : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      throw new CliException("cannot reach " + address + ": " + why);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted");

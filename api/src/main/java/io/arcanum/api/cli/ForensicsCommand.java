@@ -53,7 +53,7 @@ final class ForensicsCommand {
     }
   }
 
-  @Command(name = "timeline", description = "Every event of a KV path, in order (values stay sealed).")
+  @Command(name = "timeline", mixinStandardHelpOptions = true, description = "Every event of a KV path, in order (values stay sealed).")
   static final class Timeline implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<mount>/<path>")
     String path;
@@ -64,7 +64,7 @@ final class ForensicsCommand {
     }
   }
 
-  @Command(name = "state", description = "A KV path as it was at an instant, rebuilt by replay.")
+  @Command(name = "state", mixinStandardHelpOptions = true, description = "A KV path as it was at an instant, rebuilt by replay.")
   static final class State implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<mount>/<path>")
     String path;
@@ -79,7 +79,7 @@ final class ForensicsCommand {
     }
   }
 
-  @Command(name = "verify", description = "Check the audit hash chains and that every change has its request record.")
+  @Command(name = "verify", mixinStandardHelpOptions = true, description = "Check the audit hash chains and that every change has its request record.")
   static final class Verify implements Callable<Integer> {
     @Option(names = {"--from", "-from"}, description = "RFC 3339 start (default: the beginning)")
     String from;

@@ -38,7 +38,14 @@ final class KvCommand {
       if (mount != null) {
         return new KvPath(mount.replaceAll("/+$", "") + "/", p);
       }
-      JsonNode m = client.call("GET", "sys/internal/ui/mounts/" + p, null).body().path("data");
+      CliClient.Reply found = client.call("GET", "sys/internal/ui/mounts/" + p, null, true);
+      if (found.status() == 403) {
+        throw new CliException("no KV v2 mount at " + p + ", or this token may not use it (permission denied)");
+      }
+      if (found.status() >= 400) {
+        client.call("GET", "sys/internal/ui/mounts/" + p, null); // throws with the server's message
+      }
+      JsonNode m = found.body().path("data");
       String mountPath = m.path("path").asText("");
       if (mountPath.isEmpty() || !p.startsWith(mountPath.replaceAll("/$", ""))) {
         throw new CliException("no KV v2 mount found for " + p);
@@ -69,7 +76,7 @@ final class KvCommand {
     return body;
   }
 
-  @Command(name = "put", description = "Write a new version: key=value pairs (value, @file or -), or - for a JSON object on stdin.")
+  @Command(name = "put", mixinStandardHelpOptions = true, description = "Write a new version: key=value pairs (value, @file or -), or - for a JSON object on stdin.")
   static final class Put implements Callable<Integer> {
     @Mixin PathOptions target;
     @Mixin FormatOption out;
@@ -90,7 +97,7 @@ final class KvCommand {
     }
   }
 
-  @Command(name = "patch", description = "Merge key=value pairs into the latest version.")
+  @Command(name = "patch", mixinStandardHelpOptions = true, description = "Merge key=value pairs into the latest version.")
   static final class Patch implements Callable<Integer> {
     @Mixin PathOptions target;
     @Mixin FormatOption out;
@@ -111,7 +118,7 @@ final class KvCommand {
     }
   }
 
-  @Command(name = "get", description = "Read a version (the latest by default).")
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a version (the latest by default).")
   static final class Get implements Callable<Integer> {
     @Mixin PathOptions target;
     @Mixin FormatOption out;
@@ -143,7 +150,7 @@ final class KvCommand {
     }
   }
 
-  @Command(name = "delete", description = "Soft-delete the latest version, or -versions.")
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Soft-delete the latest version, or -versions.")
   static final class Delete implements Callable<Integer> {
     @Mixin PathOptions target;
     @Option(names = "-versions", description = "Versions, comma separated.") String versions;
@@ -162,7 +169,7 @@ final class KvCommand {
     }
   }
 
-  @Command(name = "undelete", description = "Undo soft deletes of -versions.")
+  @Command(name = "undelete", mixinStandardHelpOptions = true, description = "Undo soft deletes of -versions.")
   static final class Undelete implements Callable<Integer> {
     @Mixin PathOptions target;
     @Option(names = "-versions", required = true, description = "Versions, comma separated.") String versions;
@@ -177,7 +184,7 @@ final class KvCommand {
     }
   }
 
-  @Command(name = "destroy", description = "Destroy -versions for good (their data keys are forgotten).")
+  @Command(name = "destroy", mixinStandardHelpOptions = true, description = "Destroy -versions for good (their data keys are forgotten).")
   static final class Destroy implements Callable<Integer> {
     @Mixin PathOptions target;
     @Option(names = "-versions", required = true, description = "Versions, comma separated.") String versions;
@@ -192,7 +199,7 @@ final class KvCommand {
     }
   }
 
-  @Command(name = "list", description = "List the keys under a folder.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the keys under a folder.")
   static final class ListKeys implements Callable<Integer> {
     @Mixin PathOptions target;
     @Mixin FormatOption out;
@@ -218,7 +225,7 @@ final class KvCommand {
       subcommands = {Metadata.MetaGet.class, Metadata.MetaPut.class, Metadata.MetaDelete.class})
   static final class Metadata {
 
-    @Command(name = "get", description = "Read the metadata and every version's state.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Read the metadata and every version's state.")
     static final class MetaGet implements Callable<Integer> {
       @Mixin PathOptions target;
       @Mixin FormatOption out;
@@ -232,7 +239,7 @@ final class KvCommand {
       }
     }
 
-    @Command(name = "put", description = "Change the key's settings.")
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Change the key's settings.")
     static final class MetaPut implements Callable<Integer> {
       @Mixin PathOptions target;
       @Option(names = "-max-versions", description = "Versions kept (0: the mount's).") Integer maxVersions;
@@ -263,7 +270,7 @@ final class KvCommand {
       }
     }
 
-    @Command(name = "delete", description = "Delete every version and the metadata.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete every version and the metadata.")
     static final class MetaDelete implements Callable<Integer> {
       @Mixin PathOptions target;
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         OperatorCommand.Rotate.class, OperatorCommand.KeyStatus.class, OperatorCommand.Rekey.class})
 final class OperatorCommand {
 
-  @Command(name = "init", description = "Initialize a new server: prints the unseal key shares and the root token.")
+  @Command(name = "init", mixinStandardHelpOptions = true, description = "Initialize a new server: prints the unseal key shares and the root token.")
   static final class Init implements Callable<Integer> {
     @Mixin FormatOption out;
     @Option(names = "-key-shares", defaultValue = "5", description = "Number of unseal key shares.") int shares;
@@ -45,7 +45,7 @@ final class OperatorCommand {
     }
   }
 
-  @Command(name = "unseal", description = "Give one unseal key share; prompts (without echo) when none is given.")
+  @Command(name = "unseal", mixinStandardHelpOptions = true, description = "Give one unseal key share; prompts (without echo) when none is given.")
   static final class Unseal implements Callable<Integer> {
     @Mixin FormatOption out;
     @Option(names = "-reset", description = "Forget the shares given so far.") boolean reset;
@@ -64,7 +64,7 @@ final class OperatorCommand {
     }
   }
 
-  @Command(name = "seal", description = "Seal the server (sudo).")
+  @Command(name = "seal", mixinStandardHelpOptions = true, description = "Seal the server (sudo).")
   static final class Seal implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -74,7 +74,7 @@ final class OperatorCommand {
     }
   }
 
-  @Command(name = "rotate", description = "Add a key term to the keyring (sudo).")
+  @Command(name = "rotate", mixinStandardHelpOptions = true, description = "Add a key term to the keyring (sudo).")
   static final class Rotate implements Callable<Integer> {
     @Mixin FormatOption out;
 
@@ -94,7 +94,7 @@ final class OperatorCommand {
     }
   }
 
-  @Command(name = "key-status", description = "The active key term, its install time and encryptions (sudo).")
+  @Command(name = "key-status", mixinStandardHelpOptions = true, description = "The active key term, its install time and encryptions (sudo).")
   static final class KeyStatus implements Callable<Integer> {
     @Mixin FormatOption out;
 
@@ -105,7 +105,7 @@ final class OperatorCommand {
     }
   }
 
-  @Command(name = "rekey", description = "New unseal key shares from a threshold of the current ones: -init, then one "
+  @Command(name = "rekey", mixinStandardHelpOptions = true, description = "New unseal key shares from a threshold of the current ones: -init, then one "
       + "call per share with -nonce; -status, -cancel.")
   static final class Rekey implements Callable<Integer> {
     @Mixin FormatOption out;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
         PolicyCommand.Delete.class})
 final class PolicyCommand {
 
-  @Command(name = "write", description = "Write a policy from a file (HCL or JSON) or - (stdin).")
+  @Command(name = "write", mixinStandardHelpOptions = true, description = "Write a policy from a file (HCL or JSON) or - (stdin).")
   static final class Write implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "FILE|-") String file;
@@ -27,7 +27,7 @@ final class PolicyCommand {
     }
   }
 
-  @Command(name = "read", description = "Print a policy.")
+  @Command(name = "read", mixinStandardHelpOptions = true, description = "Print a policy.")
   static final class Read implements Callable<Integer> {
     @Mixin FormatOption out;
     @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -44,7 +44,7 @@ final class PolicyCommand {
     }
   }
 
-  @Command(name = "list", description = "List policy names.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List policy names.")
   static final class ListPolicies implements Callable<Integer> {
     @Mixin FormatOption out;
 
@@ -56,7 +56,7 @@ final class PolicyCommand {
     }
   }
 
-  @Command(name = "delete", description = "Delete a policy.")
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a policy.")
   static final class Delete implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME") String name;
 

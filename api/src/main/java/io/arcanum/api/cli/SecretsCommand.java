@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {SecretsCommand.Enable.class, SecretsCommand.Disable.class, SecretsCommand.ListMounts.class})
 final class SecretsCommand {
 
-  @Command(name = "enable", description = "Mount an engine: kv-v2, or kv with -version=2.")
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Mount an engine: kv-v2, or kv with -version=2.")
   static final class Enable implements Callable<Integer> {
     @Option(names = "-path", description = "Where to mount it (default: the type).") String path;
     @Option(names = "-description", description = "A description.") String description;
@@ -35,7 +35,7 @@ final class SecretsCommand {
     }
   }
 
-  @Command(name = "disable", description = "Unmount the engine at PATH (its data is deleted).")
+  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Unmount the engine at PATH (its data is deleted).")
   static final class Disable implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH") String path;
 
@@ -48,7 +48,7 @@ final class SecretsCommand {
     }
   }
 
-  @Command(name = "list", description = "List the mounts.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the mounts.")
   static final class ListMounts implements Callable<Integer> {
     @Mixin FormatOption out;
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         TokenCommand.Revoke.class})
 final class TokenCommand {
 
-  @Command(name = "create", description = "Create a child token (or an orphan with -orphan).")
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a child token (or an orphan with -orphan).")
   static final class Create implements Callable<Integer> {
     @Mixin FormatOption out;
     @Option(names = "-policy", description = "A policy, repeatable.") List<String> policies;
@@ -51,7 +51,7 @@ final class TokenCommand {
     }
   }
 
-  @Command(name = "lookup", description = "Look a token up (this client's token when none is given).")
+  @Command(name = "lookup", mixinStandardHelpOptions = true, description = "Look a token up (this client's token when none is given).")
   static final class Lookup implements Callable<Integer> {
     @Mixin FormatOption out;
     @Option(names = "-accessor", description = "The argument is an accessor.") boolean accessor;
@@ -73,7 +73,7 @@ final class TokenCommand {
     }
   }
 
-  @Command(name = "renew", description = "Renew a token (this client's token when none is given).")
+  @Command(name = "renew", mixinStandardHelpOptions = true, description = "Renew a token (this client's token when none is given).")
   static final class Renew implements Callable<Integer> {
     @Mixin FormatOption out;
     @Option(names = "-increment", description = "Requested TTL from now, e.g. 1h.") String increment;
@@ -95,7 +95,7 @@ final class TokenCommand {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke a token and its children (-mode=orphan keeps the children; -self; -accessor).")
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token and its children (-mode=orphan keeps the children; -self; -accessor).")
   static final class Revoke implements Callable<Integer> {
     @Option(names = "-self", description = "Revoke this client's token.") boolean self;
     @Option(names = "-accessor", description = "The argument is an accessor.") boolean accessor;
