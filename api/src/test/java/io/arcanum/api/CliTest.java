@@ -141,6 +141,13 @@ class CliTest {
     ok(root, "kv", "metadata", "delete", "secret/app/cfg");
     assertEquals(1, cli(root, null, "kv", "get", "secret/app/cfg").exit());
 
+    // forensics
+    JsonNode timeline = ok(root, "forensics", "timeline", "secret/app/db").json();
+    assertEquals("write", timeline.get("events").get(0).get("operation").asText());
+    assertTrue(ok(root, "forensics", "verify").json().get("ok").asBoolean());
+    assertTrue(ok(root, "forensics", "state", "secret/app/db", "--at", java.time.Instant.now().toString())
+        .json().has("metadata"));
+
     // policy
     Path policy = dir.resolve("app.hcl");
     Files.writeString(policy, "path \"secret/data/app/*\" { capabilities = [\"read\"] }");

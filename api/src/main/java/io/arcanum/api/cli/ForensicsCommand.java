@@ -1,11 +1,7 @@
 package io.arcanum.api.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,56 +12,42 @@ import picocli.CommandLine.Parameters;
  * {@code arcanum forensics timeline|state|verify}: the forensics endpoints of a running server, at
  * {@code ARCANUM_ADDR} (else {@code VAULT_ADDR}, else https://127.0.0.1:8200) with {@code ARCANUM_TOKEN}
  * (else {@code VAULT_TOKEN}), trusting {@code ARCANUM_CACERT} (else {@code VAULT_CACERT}) when set
- * (see {@link ClientSettings}); prints the JSON answer, exits non-zero with a one-line error.
+ * (see {@link ClientSettings}); prints the answer ({@code -format=json} by default, or {@code table}),
+ * exits non-zero with a one-line error.
  */
 @Command(name = "forensics", mixinStandardHelpOptions = true,
     description = "Replay the journal: a path's timeline, its state at an instant, or verify the audit chains.",
     subcommands = {ForensicsCommand.Timeline.class, ForensicsCommand.State.class, ForensicsCommand.Verify.class})
 final class ForensicsCommand {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** {@code -format}, JSON unless asked otherwise: timelines and reports read best as JSON. */
+  static final class Format {
+    @Option(names = {"-format", "--format"}, defaultValue = "json", paramLabel = "json|table",
+        description = "Output format: json (default) or table.")
+    String format;
+  }
 
-  static int call(String method, String path, String body) {
-    String addr = ClientSettings.address();
-    String token = ClientSettings.token();
-    if (token.isEmpty()) {
-      System.err.println("Error: set ARCANUM_TOKEN or VAULT_TOKEN to a token with sudo on sys/forensics/*");
-      return 2;
-    }
-    try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(addr + "/v1/" + path))
-          .header("X-Vault-Token", token)
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-          .build();
-      HttpResponse<String> resp = ClientSettings.httpClient().send(req, HttpResponse.BodyHandlers.ofString());
-      JsonNode json = resp.body().isEmpty() ? null : JSON.readTree(resp.body());
-      if (resp.statusCode() >= 400) {
-        String msg = json != null && json.has("errors") && json.get("errors").size() > 0
-            ? json.get("errors").get(0).asText() : "not found";
-        System.err.println("Error: " + resp.statusCode() + " " + msg);
-        return 1;
-      }
-      System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json == null ? null : json.get("data")));
-      return 0;
-    } catch (Exception e) {
-      System.err.println("Error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-      return 1;
-    }
+  static int call(String method, String path, JsonNode body, String format) {
+    JsonNode reply = CliClient.fromEnvironment().call(method, path, body).body();
+    CliOutput.print(reply == null ? null : reply.get("data"), format);
+    return 0;
   }
 
   @Command(name = "timeline", mixinStandardHelpOptions = true, description = "Every event of a KV path, in order (values stay sealed).")
   static final class Timeline implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Format out;
     @Parameters(index = "0", paramLabel = "<mount>/<path>")
     String path;
 
     @Override
     public Integer call() {
-      return ForensicsCommand.call("GET", "sys/forensics/timeline/" + path, null);
+      return ForensicsCommand.call("GET", "sys/forensics/timeline/" + path, null, out.format);
     }
   }
 
   @Command(name = "state", mixinStandardHelpOptions = true, description = "A KV path as it was at an instant, rebuilt by replay.")
   static final class State implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Format out;
     @Parameters(index = "0", paramLabel = "<mount>/<path>")
     String path;
 
@@ -75,12 +57,13 @@ final class ForensicsCommand {
     @Override
     public Integer call() {
       return ForensicsCommand.call("GET", "sys/forensics/state/" + path + "?at="
-          + URLEncoder.encode(at, StandardCharsets.UTF_8), null);
+          + URLEncoder.encode(at, StandardCharsets.UTF_8), null, out.format);
     }
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true, description = "Check the audit hash chains and that every change has its request record.")
   static final class Verify implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Format out;
     @Option(names = {"--from", "-from"}, description = "RFC 3339 start (default: the beginning)")
     String from;
 
@@ -89,14 +72,14 @@ final class ForensicsCommand {
 
     @Override
     public Integer call() {
-      var body = JSON.createObjectNode();
+      var body = CliClient.JSON.createObjectNode();
       if (from != null) {
         body.put("from", from);
       }
       if (to != null) {
         body.put("to", to);
       }
-      return ForensicsCommand.call("POST", "sys/forensics/verify", body.toString());
+      return ForensicsCommand.call("POST", "sys/forensics/verify", body, out.format);
     }
   }
 }

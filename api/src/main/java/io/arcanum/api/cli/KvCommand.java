@@ -85,15 +85,7 @@ final class KvCommand {
 
     @Override
     public Integer call() {
-      CliClient client = CliClient.fromEnvironment();
-      KvPath kv = target.resolve(client);
-      ObjectNode body = CliClient.JSON.createObjectNode();
-      body.set("data", CliInputs.keyValues(pairs));
-      if (cas != null) {
-        body.putObject("options").put("cas", cas);
-      }
-      CliOutput.print(client.call("POST", kv.api("data"), body).body().get("data"), out.format);
-      return 0;
+      return writeData("POST", target, out, cas, pairs);
     }
   }
 
@@ -106,16 +98,21 @@ final class KvCommand {
 
     @Override
     public Integer call() {
-      CliClient client = CliClient.fromEnvironment();
-      KvPath kv = target.resolve(client);
-      ObjectNode body = CliClient.JSON.createObjectNode();
-      body.set("data", CliInputs.keyValues(pairs));
-      if (cas != null) {
-        body.putObject("options").put("cas", cas);
-      }
-      CliOutput.print(client.call("PATCH", kv.api("data"), body).body().get("data"), out.format);
-      return 0;
+      return writeData("PATCH", target, out, cas, pairs);
     }
+  }
+
+  /** A put (POST) or merge patch (PATCH) of {@code data/<key>}; prints the new version's metadata. */
+  private static int writeData(String method, PathOptions target, FormatOption out, Integer cas, List<String> pairs) {
+    CliClient client = CliClient.fromEnvironment();
+    KvPath kv = target.resolve(client);
+    ObjectNode body = CliClient.JSON.createObjectNode();
+    body.set("data", CliInputs.keyValues(pairs));
+    if (cas != null) {
+      body.putObject("options").put("cas", cas);
+    }
+    CliOutput.print(client.call(method, kv.api("data"), body).body().get("data"), out.format);
+    return 0;
   }
 
   @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a version (the latest by default).")
