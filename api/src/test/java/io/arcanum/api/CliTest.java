@@ -206,4 +206,76 @@ class CliTest {
     assertEquals(1, usage.err().strip().lines().count(), usage.err());
     assertTrue(ok(null, "kv", "get", "--help").out().contains("-field"), "help works on every verb");
   }
+
+  @Test
+  void serverDevAndCassandraStatusVerbs() throws Exception {
+    // cassandra status of the tests' own node
+    var node = CassandraTestNode.settings();
+    ProcessBuilder status = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.arcanum.api.cli.ArcanumCommand", "cassandra", "status");
+    status.environment().put("ARCANUM_CASSANDRA_PORT", Integer.toString(node.nativePort()));
+    status.environment().put("ARCANUM_CASSANDRA_STORAGE_PORT", Integer.toString(node.storagePort()));
+    status.environment().put("ARCANUM_CASSANDRA_STATE_DIR", node.stateDir().toString());
+    Process st = status.redirectErrorStream(true).start();
+    String stOut = new String(st.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(st.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, st.exitValue(), stOut);
+    assertTrue(stOut.contains("answering"), stOut);
+
+    // server -dev against the tests' Cassandra, then a client verb over its HTTPS, then SIGTERM
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    String keyspace = TestServer.freshKeyspace("it_cli_dev");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.arcanum.api.cli.ArcanumCommand", "server", "-dev");
+    pb.environment().put("ARCANUM_LISTEN_ADDRESS", "127.0.0.1:" + port);
+    pb.environment().put("ARCANUM_CASSANDRA_CONTACT_POINTS", CassandraTestNode.contactPoint());
+    pb.environment().put("ARCANUM_CASSANDRA_DEV_KEYSPACE", keyspace);
+    pb.redirectErrorStream(true);
+    Process server = pb.start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(
+          new java.io.InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      String rootToken = null;
+      String caCert = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+        if (line.startsWith("Root Token: ")) {
+          rootToken = line.substring("Root Token: ".length()).trim();
+        } else if (line.contains("export VAULT_CACERT=")) {
+          caCert = line.substring(line.indexOf('\'') + 1, line.lastIndexOf('\''));
+        } else if (line.contains("Arcanum server started")) {
+          break;
+        }
+      }
+      assertTrue(rootToken != null && rootToken.startsWith("hvs."), "the dev banner prints the root token");
+      assertTrue(caCert != null && Files.exists(Path.of(caCert)), "and where its certificate is");
+      ProcessBuilder get = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), "io.arcanum.api.cli.ArcanumCommand", "kv", "put", "secret/dev", "a=1");
+      get.environment().put("VAULT_ADDR", "https://127.0.0.1:" + port);
+      get.environment().put("VAULT_CACERT", caCert);
+      get.environment().put("VAULT_TOKEN", rootToken);
+      Process put = get.redirectErrorStream(true).start();
+      String putOut = new String(put.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(put.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, put.exitValue(), "the dev server has secret/ mounted and serves HTTPS: " + putOut);
+      Thread drain = new Thread(() -> {
+        try {
+          out.transferTo(java.io.Writer.nullWriter());
+        } catch (java.io.IOException e) {
+          // the process ended
+        }
+      });
+      drain.setDaemon(true);
+      drain.start();
+      server.destroy(); // SIGTERM: a graceful stop
+      assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server stops on SIGTERM");
+    } finally {
+      server.destroyForcibly();
+      new io.arcanum.persistence.JournalConfig(java.util.List.of(CassandraTestNode.contactPoint()), keyspace,
+          "datacenter1", 1).dropKeyspace();
+    }
+  }
 }
