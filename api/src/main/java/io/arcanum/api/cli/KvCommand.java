@@ -102,6 +102,15 @@ final class KvCommand {
     }
   }
 
+  /** An undelete or destroy of {@code -versions}: POST {@code <mount><area>/<key>}. */
+  private static int postVersions(PathOptions target, String area, String versions) {
+    CliClient client = CliClient.fromEnvironment();
+    KvPath kv = target.resolve(client);
+    client.call("POST", kv.api(area), versionsBody(versions));
+    System.out.println("Success! Data written to: " + kv.api(area));
+    return 0;
+  }
+
   /** A put (POST) or merge patch (PATCH) of {@code data/<key>}; prints the new version's metadata. */
   private static int writeData(String method, PathOptions target, FormatOption out, Integer cas, List<String> pairs) {
     CliClient client = CliClient.fromEnvironment();
@@ -173,11 +182,7 @@ final class KvCommand {
 
     @Override
     public Integer call() {
-      CliClient client = CliClient.fromEnvironment();
-      KvPath kv = target.resolve(client);
-      client.call("POST", kv.api("undelete"), versionsBody(versions));
-      System.out.println("Success! Data written to: " + kv.api("undelete"));
-      return 0;
+      return postVersions(target, "undelete", versions);
     }
   }
 
@@ -188,11 +193,7 @@ final class KvCommand {
 
     @Override
     public Integer call() {
-      CliClient client = CliClient.fromEnvironment();
-      KvPath kv = target.resolve(client);
-      client.call("POST", kv.api("destroy"), versionsBody(versions));
-      System.out.println("Success! Data written to: " + kv.api("destroy"));
-      return 0;
+      return postVersions(target, "destroy", versions);
     }
   }
 

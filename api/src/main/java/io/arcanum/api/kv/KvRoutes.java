@@ -205,34 +205,10 @@ public final class KvRoutes {
 
   private CompletionStage<Opened> readOpened(String pid, EntityRef<KvSecret.Command> secret, Integer version) {
     CompletionStage<KvSecret.ReadResult> asked = secret.askWithStatus(r -> new KvSecret.Read(version, r), timeout);
-    return Replies.mapped(asked).thenCompose(result -> open(keys, pid, result)
+    return Replies.mapped(asked).thenCompose(result -> (result.data() == null
+            ? CompletableFuture.<JsonNode>completedFuture(null) : keys.open(pid, result.data()))
         .thenApply(data -> new Opened(data, data == null && result.data() != null ? destroyed(result.info()) : result.info(),
             result.customMetadata())));
-  }
-
-  /**
-   * Opens a read's sealed data with its data key.
-   *
-   * @param keys the data key store
-   * @param pid the secret's persistence id
-   * @param result what the entity (or a replay) returned
-   * @return the data, or null when there is none or its key was forgotten
-   */
-  public static CompletionStage<JsonNode> open(DataKeyStore keys, String pid, KvSecret.ReadResult result) {
-    SealedData sealed = result.data();
-    if (sealed == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return keys.get(pid, sealed.keyId()).thenApply(key -> {
-      if (key.isEmpty()) {
-        return null;
-      }
-      try {
-        return sealed.open(pid, key.get());
-      } finally {
-        java.util.Arrays.fill(key.get(), (byte) 0);
-      }
-    });
   }
 
   private static KvSecret.VersionInfo destroyed(KvSecret.VersionInfo info) {

@@ -123,6 +123,28 @@ public final class DataKeyStore {
   }
 
   /**
+   * Opens a version's sealed data with its data key, overwriting the key's bytes afterwards.
+   *
+   * @param persistenceId the secret's persistence id
+   * @param sealed the version's sealed data
+   * @return the data, or null (in the stage) when its key was forgotten: the version is destroyed
+   * @throws io.arcanum.domain.barrier.IntegrityException (in the stage) if the data or key fail to open
+   */
+  public CompletionStage<com.fasterxml.jackson.databind.JsonNode> open(String persistenceId,
+      io.arcanum.domain.kv.SealedData sealed) {
+    return get(persistenceId, sealed.keyId()).thenApply(key -> {
+      if (key.isEmpty()) {
+        return null;
+      }
+      try {
+        return sealed.open(persistenceId, key.get());
+      } finally {
+        Arrays.fill(key.get(), (byte) 0);
+      }
+    });
+  }
+
+  /**
    * Forgets data keys (crypto-shredding): the versions they sealed can never be read again.
    *
    * @param persistenceId the secret's persistence id

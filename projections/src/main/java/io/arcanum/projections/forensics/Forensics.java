@@ -115,16 +115,12 @@ public final class Forensics {
       if (r.data() == null) {
         return CompletableFuture.completedFuture(new PastState(null, r.info()));
       }
-      return keys.get(pid, r.data().keyId()).thenApply(key -> {
-        if (key.isEmpty()) {
+      return keys.open(pid, r.data()).thenApply(data -> {
+        if (data == null) { // its data key was forgotten: destroyed
           KvSecret.VersionInfo i = r.info();
           return new PastState(null, new KvSecret.VersionInfo(i.version(), i.createdTime(), i.deletionTime(), true));
         }
-        try {
-          return new PastState(r.data().open(pid, key.get()), r.info());
-        } finally {
-          java.util.Arrays.fill(key.get(), (byte) 0);
-        }
+        return new PastState(data, r.info());
       });
     });
   }
