@@ -105,6 +105,10 @@ public final class ArcanumNode {
    *     address cannot be bound within 30 s
    */
   public static ArcanumNode start(Config config, JournalConfig journal, InetSocketAddress listen) {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      LOG.warn("the JVM's common pool has parallelism 1: every async callback will start a thread. Start the JVM "
+          + "with -D{}=2 (bin/arcanum does)", AsyncPool.PARALLELISM);
+    }
     Config full = journal.toPekkoConfig().withFallback(config).resolve();
     TlsSettings.Listener tls = TlsSettings.fromConfig(full, io.arcanum.persistence.local.Settings::resolveProjectHome);
     journal.ensureKeyspace();

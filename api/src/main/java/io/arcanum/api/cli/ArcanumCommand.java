@@ -53,6 +53,7 @@ public final class ArcanumCommand implements Runnable {
    * @param args command line arguments
    */
   public static void main(String[] args) {
+    io.arcanum.api.AsyncPool.ensureCommonPool(); // before anything creates the common pool
     int code = commandLine().execute(args);
     if (code != 0 || !ServerCommand.RUNNING.get()) {
       System.exit(code);
