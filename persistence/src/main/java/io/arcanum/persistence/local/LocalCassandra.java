@@ -747,8 +747,7 @@ public final class LocalCassandra {
                 cdc_raw_directory: %9$s
                 cdc_enabled: false
                 # Acknowledged writes are in a synced commit log segment: they survive kill -9.
-                commitlog_sync: group
-                commitlog_sync_group_window: %10$dms
+                %10$s
                 disk_failure_policy: stop
                 commit_failure_policy: stop
                 """.formatted(
@@ -761,7 +760,9 @@ public final class LocalCassandra {
                 quote(state.resolve("hints").toString()),
                 quote(state.resolve("saved_caches").toString()),
                 quote(state.resolve("cdc").toString()),
-                settings.commitLogGroupWindowMillis());
+                settings.commitLogGroupWindowMillis() == 0 ? "commitlog_sync: batch"
+                        : "commitlog_sync: group\ncommitlog_sync_group_window: " + settings.commitLogGroupWindowMillis()
+                        + "ms");
         if (settings.clientTls() != null) {
             Settings.ClientTls tls = settings.clientTls();
             yaml += """
