@@ -60,10 +60,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.settings.ParserSettings;
-import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +137,7 @@ public final class ArcanumNode {
         LOG.warn("AUDIT IS OFF (arcanum.audit.enabled = false): requests are not recorded. "
             + "This setting exists only to measure what auditing costs.");
       }
-      AuditDeviceRunner auditDevices = new AuditDeviceRunner(system, delivery, timeout);
+      AuditDeviceRunner auditDevices = new AuditDeviceRunner(system, delivery, timeout, full.getInt("arcanum.audit.streams"));
       sharding.init(Entity.of(MountTable.TYPE_KEY, ctx -> MountTable.create())
           .withStopMessage(MountTable.Stop.INSTANCE));
       ActorRef<KeyringStore.Command> keyringStore =
@@ -200,15 +197,7 @@ public final class ArcanumNode {
       sysRoutes.withMetrics(metrics);
       HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30)).withMetrics(metrics);
 
-      ParserSettings parser = ParserSettings.forServer(system).withCustomMethods(HttpFront.LIST);
-      ServerSettings settings = ServerSettings.create(system.classicSystem()).withParserSettings(parser);
-      org.apache.pekko.http.javadsl.ServerBuilder server = Http.get(system)
-          .newServerAt(listen.getHostString(), listen.getPort())
-          .withSettings(settings);
-      if (tls.https() != null) {
-        server = server.enableHttps(tls.https());
-      }
-      ServerBinding binding = server
+      ServerBinding binding = HttpFront.serverAt(system, listen, tls)
           .bind(front::handle)
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import io.arcanum.projections.audit.AuditDelivery;
 import io.arcanum.projections.audit.AuditDeviceProjection;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one delivery projection per enabled audit device on this node, and keeps that set equal to
+ * Runs the delivery projections of each enabled audit device on this node (one per audit stream), and keeps that set equal to
  * the device table: after a device is enabled or disabled here, and when the node unseals.
  */
 public final class AuditDeviceRunner {
@@ -29,16 +30,21 @@ public final class AuditDeviceRunner {
   private final ClusterSharding sharding;
   private final AuditDelivery delivery;
   private final Duration timeout;
-  private final Map<String, ActorRef<ProjectionBehavior.Command>> running = new HashMap<>();
+  private final List<String> streams;
+  /** device id -> its projections, one per audit stream */
+  private final Map<String, List<ActorRef<ProjectionBehavior.Command>>> running = new HashMap<>();
   private volatile io.arcanum.api.metrics.Metrics metrics;
 
   /**
    * @param system the actor system
    * @param delivery delivery progress of this node
    * @param timeout ask timeout
+   * @param streamCount number of audit streams ({@code arcanum.audit.streams}): each device has one
+   *     projection per stream
    */
-  public AuditDeviceRunner(ActorSystem<?> system, AuditDelivery delivery, Duration timeout) {
+  public AuditDeviceRunner(ActorSystem<?> system, AuditDelivery delivery, Duration timeout, int streamCount) {
     this.system = system;
+    this.streams = java.util.stream.IntStream.range(0, streamCount).mapToObj(io.arcanum.domain.audit.AuditLog::streamName).toList();
     this.sharding = ClusterSharding.get(system);
     this.delivery = delivery;
     this.timeout = timeout;
@@ -87,18 +93,20 @@ public final class AuditDeviceRunner {
     devices.values().forEach(d -> wanted.put(d.id(), d));
     running.entrySet().removeIf(e -> {
       if (!wanted.containsKey(e.getKey())) {
-        e.getValue().tell(ProjectionBehavior.stopMessage());
+        e.getValue().forEach(p -> p.tell(ProjectionBehavior.stopMessage()));
         return true;
       }
       return false;
     });
-    wanted.forEach((id, device) -> running.computeIfAbsent(id, k -> system.systemActorOf(
-        AuditDeviceProjection.behavior(system, device, delivery), "audit-device-" + id, Props.empty())));
+    wanted.forEach((id, device) -> running.computeIfAbsent(id, k -> streams.stream()
+        .map(stream -> system.systemActorOf(AuditDeviceProjection.behavior(system, device, stream, delivery),
+            "audit-device-" + id + "-" + stream, Props.empty()))
+        .toList()));
   }
 
   /** Stops every device projection (the node sealed; they restart on the next unseal). */
   public synchronized void stopAll() {
-    running.values().forEach(r -> r.tell(ProjectionBehavior.stopMessage()));
+    running.values().forEach(list -> list.forEach(r -> r.tell(ProjectionBehavior.stopMessage())));
     running.clear();
   }
 }

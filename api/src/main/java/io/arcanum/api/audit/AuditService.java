@@ -9,6 +9,7 @@ import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
 import io.arcanum.api.http.VaultResponse;
 import io.arcanum.domain.audit.AuditHasher;
+import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.Barrier;
 import io.arcanum.domain.barrier.Keyring;
 import io.arcanum.domain.token.TokenEntry;
@@ -67,7 +68,7 @@ public final class AuditService {
     this.delivery = delivery;
     this.streams = new AuditWriter[streamCount];
     for (int i = 0; i < streamCount; i++) {
-      streams[i] = new AuditWriter(sharding, "stream-" + i, timeout);
+      streams[i] = new AuditWriter(sharding, AuditLog.streamName(i), timeout);
     }
   }
 
@@ -116,7 +117,8 @@ public final class AuditService {
    * @return completes when durable
    */
   public CompletionStage<Void> recordRequest(VaultRequest req, Caller caller) {
-    return stream(req).append(List.of(requestRecord(req, caller))).thenRun(() -> recorded(1));
+    AuditWriter stream = stream(req);
+    return stream.append(List.of(requestRecord(req, caller))).thenRun(() -> recorded(stream, 1));
   }
 
   /**
@@ -136,11 +138,12 @@ public final class AuditService {
       records.add(requestRecord(req, caller));
     }
     records.add(responseRecord(req, caller, response, error));
-    return stream(req).append(records).thenRun(() -> recorded(records.size()));
+    AuditWriter stream = stream(req);
+    return stream.append(records).thenRun(() -> recorded(stream, records.size()));
   }
 
-  private void recorded(int n) {
-    delivery.recorded(clock.instant());
+  private void recorded(AuditWriter stream, int n) {
+    delivery.recorded(stream.name(), clock.instant());
     if (metrics != null) {
       metrics.auditRecords(n);
     }

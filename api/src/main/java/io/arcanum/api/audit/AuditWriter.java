@@ -26,13 +26,20 @@ final class AuditWriter {
   private record Pending(List<JsonNode> bodies, CompletableFuture<Void> done) {}
 
   private final EntityRef<AuditLog.Command> stream;
+  private final String name;
   private final Duration timeout;
   private final List<Pending> queue = new ArrayList<>();
   private boolean inFlight;
 
   AuditWriter(ClusterSharding sharding, String streamName, Duration timeout) {
     this.stream = sharding.entityRefFor(AuditLog.TYPE_KEY, streamName);
+    this.name = streamName;
     this.timeout = timeout;
+  }
+
+  /** @return the stream's name, {@code stream-N} (its entity id) */
+  String name() {
+    return name;
   }
 
   /**

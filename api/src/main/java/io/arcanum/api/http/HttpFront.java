@@ -73,6 +73,29 @@ public final class HttpFront {
   }
 
   /**
+   * The HTTP server every Arcanum listener uses: Pekko HTTP's {@code pekko.http.server} settings from
+   * the configuration, the {@code LIST} method, and HTTPS when the listener has a TLS context. The
+   * benchmark's bare route ({@code io.arcanum.api.bench.HttpCeiling}) binds through this too, so both
+   * are measured with the same server settings.
+   *
+   * @param system the actor system whose configuration holds {@code pekko.http.server}
+   * @param listen the address to bind (port 0 picks a free port)
+   * @param tls the listener's TLS settings ({@link TlsSettings#fromConfig})
+   * @return a server builder, ready to {@code bind}
+   */
+  public static org.apache.pekko.http.javadsl.ServerBuilder serverAt(ActorSystem<?> system,
+      java.net.InetSocketAddress listen, TlsSettings.Listener tls) {
+    org.apache.pekko.http.javadsl.settings.ParserSettings parser =
+        org.apache.pekko.http.javadsl.settings.ParserSettings.forServer(system).withCustomMethods(LIST);
+    org.apache.pekko.http.javadsl.settings.ServerSettings settings =
+        org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()).withParserSettings(parser);
+    org.apache.pekko.http.javadsl.ServerBuilder server = org.apache.pekko.http.javadsl.Http.get(system)
+        .newServerAt(listen.getHostString(), listen.getPort())
+        .withSettings(settings);
+    return tls.https() != null ? server.enableHttps(tls.https()) : server;
+  }
+
+  /**
    * Serves one HTTP request and records its status and latency.
    *
    * @param http the request

@@ -5,9 +5,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How far each audit device's delivery has got, on this node: the time of the newest record written
- * to the journal and of the newest record each device has delivered, and the device's last error.
- * {@code sys/audit} and metrics show the lag from it.
+ * How far each audit device's delivery has got, on this node: per audit stream, the time of the
+ * newest record written to the journal and of the newest record each device has delivered, and the
+ * device's last error. {@code sys/audit} and metrics show the lag from it: that of the device's
+ * furthest-behind stream.
  */
 public final class AuditDelivery {
 
@@ -18,19 +19,28 @@ public final class AuditDelivery {
   public record Status(Instant lastDelivered, String lastError) {}
 
   private final Map<String, Status> byDevice = new ConcurrentHashMap<>();
-  private volatile Instant lastRecorded;
+  /** device id -> stream -> time of the newest record delivered from that stream */
+  private final Map<String, Map<String, Instant>> deliveredByStream = new ConcurrentHashMap<>();
+  /** stream -> time of the newest record made durable in it */
+  private final Map<String, Instant> recordedByStream = new ConcurrentHashMap<>();
 
-  /** @param time the time of a record just made durable */
-  public void recorded(Instant time) {
-    lastRecorded = time;
+  /**
+   * @param stream the audit stream the record went to
+   * @param time the time of a record just made durable
+   */
+  public void recorded(String stream, Instant time) {
+    recordedByStream.merge(stream, time, (a, b) -> a.isAfter(b) ? a : b);
   }
 
   /**
    * @param deviceId a device
-   * @param time the time of the newest record it delivered
+   * @param stream the audit stream the records came from
+   * @param time the time of the newest record it delivered from that stream
    */
-  public void delivered(String deviceId, Instant time) {
-    byDevice.put(deviceId, new Status(time, null));
+  public void delivered(String deviceId, String stream, Instant time) {
+    deliveredByStream.computeIfAbsent(deviceId, k -> new ConcurrentHashMap<>()).put(stream, time);
+    byDevice.merge(deviceId, new Status(time, null), (old, n) -> new Status(
+        old.lastDelivered() != null && old.lastDelivered().isAfter(time) ? old.lastDelivered() : time, null));
   }
 
   /**
@@ -55,14 +65,20 @@ public final class AuditDelivery {
    *     0 when it is up to date or nothing was recorded yet
    */
   public double lagSeconds(String deviceId) {
-    Instant recorded = lastRecorded;
-    if (recorded == null) {
+    if (recordedByStream.isEmpty()) {
       return 0;
     }
-    Instant delivered = status(deviceId).lastDelivered();
-    if (delivered == null) {
+    Map<String, Instant> delivered = deliveredByStream.getOrDefault(deviceId, Map.of());
+    if (delivered.isEmpty()) {
       return -1;
     }
-    return Math.max(0, (recorded.toEpochMilli() - delivered.toEpochMilli()) / 1000.0);
+    // a stream this device has delivered nothing from yet counts as behind its oldest delivery
+    Instant oldest = delivered.values().stream().min(Instant::compareTo).orElseThrow();
+    double lag = 0;
+    for (Map.Entry<String, Instant> r : recordedByStream.entrySet()) {
+      Instant d = delivered.getOrDefault(r.getKey(), oldest);
+      lag = Math.max(lag, (r.getValue().toEpochMilli() - d.toEpochMilli()) / 1000.0);
+    }
+    return lag;
   }
 }

@@ -17,21 +17,21 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The projection that feeds one audit device: every record tagged {@value AuditLog#TAG}, in journal
- * order per stream, at least once, its offset in Cassandra so a restart resumes where it stopped.
- * Each device has its own projection, so a slow, blocked or full device lags alone: requests never
- * wait for a device, and other devices go on.
+ * The projections that feed one audit device, one per audit stream: every record of the stream, in
+ * order, at least once, the offset (sequence number) in Cassandra so a restart resumes where it
+ * stopped. Records of different streams reach the device in the order their projections deliver
+ * them. Each device has its own projections, so a slow, blocked or full device lags alone: requests
+ * never wait for a device, and other devices go on.
  */
 public final class AuditDeviceProjection {
 
@@ -43,28 +43,32 @@ public final class AuditDeviceProjection {
   /**
    * @param system the actor system
    * @param device the device
+   * @param stream the audit stream's name ({@code stream-N}, see {@link AuditLog})
    * @param delivery where progress is reported
-   * @return the projection's behavior, to spawn while the device is enabled
+   * @return the behavior of the device's projection of that stream, to spawn while the device is enabled
    */
   public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, AuditDevices.Device device,
-      AuditDelivery delivery) {
+      String stream, AuditDelivery delivery) {
+    String persistenceId = PersistenceId.of(AuditLog.TYPE_KEY.name(), stream).id();
     return ProjectionBehavior.create(CassandraProjection.groupedWithin(
-            ProjectionId.of("audit-device", device.id()),
-            EventSourcedProvider.<SealedEvent>eventsByTag(system, CassandraReadJournal.Identifier(), AuditLog.TAG),
-            () -> new DeviceHandler(device, delivery))
+            ProjectionId.of("audit-device", device.id() + "|" + stream),
+            new AuditStreamSource(system, persistenceId),
+            () -> new DeviceHandler(device, stream, delivery))
         .withGroup(200, Duration.ofMillis(50)));
   }
 
   /** Formats records for one device and appends them to its sink. */
   static final class DeviceHandler extends Handler<List<EventEnvelope<SealedEvent>>> {
     private final AuditDevices.Device device;
+    private final String stream;
     private final AuditDelivery delivery;
     private final AuditFileSink sink;
     private final String prefix;
     private final Set<String> clear;
 
-    DeviceHandler(AuditDevices.Device device, AuditDelivery delivery) {
+    DeviceHandler(AuditDevices.Device device, String stream, AuditDelivery delivery) {
       this.device = device;
+      this.stream = stream;
       this.delivery = delivery;
       this.sink = new AuditFileSink(device.options().getOrDefault("file_path", "stdout"));
       this.prefix = device.options().getOrDefault("prefix", "");
@@ -100,7 +104,7 @@ public final class AuditDeviceProjection {
         return CompletableFuture.failedFuture(e);
       }
       if (newest != null) {
-        delivery.delivered(device.id(), newest);
+        delivery.delivered(device.id(), stream, newest);
       }
       return CompletableFuture.completedFuture(Done.getInstance());
     }

@@ -139,7 +139,7 @@ public final class Forensics {
     long[] records = {0};
     CompletionStage<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
     for (int i = 0; i < auditStreams; i++) {
-      String stream = "stream-" + i;
+      String stream = AuditLog.streamName(i);
       chain = chain.thenCompose(v -> events("audit|" + stream).thenAccept(envs -> {
         List<AuditChain.Link> links = new ArrayList<>();
         for (EventEnvelope env : envs) {
