@@ -3,7 +3,6 @@ package io.arcanum.loadtests;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.exec;
-import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -15,7 +14,6 @@ import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes then reads KV v2 secrets against a RUNNING Arcanum (or Vault) server.
@@ -39,15 +37,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public class KvWriteRead extends Simulation {
 
-  private static final String ADDR =
-      stripTrailingSlash(param("arcanum.addr", "https://127.0.0.1:8200", "ARCANUM_ADDR", "VAULT_ADDR"));
-  private static final String TOKEN = requiredToken();
-  private static final int USERS = positiveInt("arcanum.users", 16, "ARCANUM_USERS");
-  private static final int PATHS = positiveInt("arcanum.paths", 1000, "ARCANUM_PATHS");
+  private static final String ADDR = Params.addr();
+  private static final String TOKEN = Params.requiredToken("KvWriteRead");
+  private static final int USERS = Params.positiveInt("arcanum.users", 16, "ARCANUM_USERS");
+  private static final int PATHS = Params.positiveInt("arcanum.paths", 1000, "ARCANUM_PATHS");
   private static final int DURATION_SECONDS =
-      positiveInt("arcanum.durationSeconds", 30, "ARCANUM_DURATION_SECONDS");
-  private static final String MOUNT =
-      trimSlashes(param("arcanum.mount", "secret", "ARCANUM_MOUNT"));
+      Params.positiveInt("arcanum.durationSeconds", 30, "ARCANUM_DURATION_SECONDS");
+  private static final String MOUNT = Params.mount();
 
   /** Hard stop even if the server hangs: the loop's duration plus room for in-flight requests. */
   private static final Duration MAX_DURATION = Duration.ofSeconds(DURATION_SECONDS + 60L);
@@ -63,23 +59,14 @@ public class KvWriteRead extends Simulation {
         ADDR, MOUNT, USERS, PATHS, DURATION_SECONDS);
   }
 
-  private final HttpProtocolBuilder httpProtocol =
-      http.baseUrl(ADDR)
-          // Gatling warms its HTTP engine up with a request to gatling.io by default; use the target.
-          .warmUp(ADDR + "/v1/sys/health")
-          .acceptHeader("application/json")
-          .header("X-Vault-Token", TOKEN)
-          .userAgentHeader("arcanum-load-tests/gatling");
+  // Gatling warms its HTTP engine up with a request to gatling.io by default; Load.protocol uses the target.
+  private final HttpProtocolBuilder httpProtocol = Load.protocol(ADDR, session -> TOKEN);
 
   /** Picks one of this user's paths and a fresh value to write there. */
   private final ChainBuilder pickPathAndValue =
-      exec(session -> {
-        int slot = (int) (session.userId() % USERS);
-        // paths n in [0, PATHS) with n % USERS == slot; there is at least one since slot < USERS <= PATHS
-        int ownPaths = (PATHS - slot + USERS - 1) / USERS;
-        int n = slot + USERS * ThreadLocalRandom.current().nextInt(ownPaths);
-        return session.set("n", n).set("value", UUID.randomUUID().toString());
-      });
+      exec(session -> session
+          .set("n", Load.ownPath(session.userId(), USERS, PATHS))
+          .set("value", UUID.randomUUID().toString()));
 
   private final ChainBuilder writeThenRead =
       exec(
@@ -103,63 +90,6 @@ public class KvWriteRead extends Simulation {
     setUp(scn.injectOpen(atOnceUsers(USERS)))
         .protocols(httpProtocol)
         .maxDuration(MAX_DURATION)
-        .assertions(
-            global().allRequests().count().gt(0L),
-            global().failedRequests().count().is(0L));
-  }
-
-  // --- parameters -------------------------------------------------------------------------------
-
-  private static String param(String property, String defaultValue, String... envVars) {
-    String value = System.getProperty(property);
-    if (isSet(value)) {
-      return value.trim();
-    }
-    for (String env : envVars) {
-      value = System.getenv(env);
-      if (isSet(value)) {
-        return value.trim();
-      }
-    }
-    return defaultValue;
-  }
-
-  private static String requiredToken() {
-    String token = param("arcanum.token", null, "ARCANUM_TOKEN", "VAULT_TOKEN");
-    if (token == null) {
-      String message =
-          "KvWriteRead: no token. Pass -Darcanum.token=<token> (or set ARCANUM_TOKEN or VAULT_TOKEN),"
-              + " e.g. the 'Root Token' printed by `bin/arcanum server -dev`.";
-      System.err.println(message);
-      throw new IllegalStateException(message);
-    }
-    return token;
-  }
-
-  private static int positiveInt(String property, int defaultValue, String envVar) {
-    String raw = param(property, Integer.toString(defaultValue), envVar);
-    try {
-      int value = Integer.parseInt(raw);
-      if (value > 0) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        property + " (or " + envVar + ") must be a positive integer, got '" + raw + "'");
-  }
-
-  private static boolean isSet(String value) {
-    return value != null && !value.isBlank();
-  }
-
-  private static String stripTrailingSlash(String s) {
-    return s.endsWith("/") ? stripTrailingSlash(s.substring(0, s.length() - 1)) : s;
-  }
-
-  private static String trimSlashes(String s) {
-    String t = stripTrailingSlash(s);
-    return t.startsWith("/") ? trimSlashes(t.substring(1)) : t;
+        .assertions(Load.assertions());
   }
 }

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * This node's metrics (Micrometer, Prometheus registry), served by {@code GET /v1/sys/metrics?format=prometheus}:
  * HTTP requests by area, operation and status (count and latency), audit records made durable, each
- * audit device's delivery lag, and the seal state.
+ * audit device's delivery lag, the seal state, and the JVM's heap, garbage collection and threads.
  */
 public final class Metrics {
 
@@ -29,6 +29,10 @@ public final class Metrics {
         .description("1 while this node is sealed").register(registry);
     auditRecords = Counter.builder("arcanum_audit_records").description("audit records made durable")
         .register(registry);
+    // the JVM's own figures, as Vault reports its Go runtime's (heap in use, GC pauses, threads)
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
   }
 
   /**
