@@ -29,6 +29,9 @@ paths=1000
 profile=false
 while [ $# -gt 0 ]; do
   case "$1" in
+    -c|-d|-w|-p) [ $# -ge 2 ] || { echo "$1 needs a value (see --help)" >&2; exit 2; } ;;
+  esac
+  case "$1" in
     -c) connections="$2"; shift 2 ;;
     -d) duration="$2"; shift 2 ;;
     -w) warmup="$2"; shift 2 ;;
@@ -40,7 +43,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 for v in "$connections" "$duration" "$warmup" "$paths"; do
-  [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ] || { echo "options take positive integers, got '$v'" >&2; exit 2; }
+  [[ "$v" =~ ^[0-9]{1,6}$ ]] && [ "$v" -gt 0 ] || { echo "-c, -d, -w and -p take positive integers, got '$v'" >&2; exit 2; }
 done
 
 threads=2
