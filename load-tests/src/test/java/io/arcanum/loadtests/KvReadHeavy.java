@@ -13,7 +13,6 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -40,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * arcanum.soak} (false), {@code arcanum.reportSeconds} (30), {@code arcanum.cassandraDir}: see
  * {@link SoakReporter} and the README.
  */
-public class KvReadHeavy extends Simulation {
+public class KvReadHeavy extends SetUpSimulation {
 
   /** The policy of the load's token. */
   public static final String POLICY = "load-read-heavy";
@@ -123,19 +122,10 @@ public class KvReadHeavy extends Simulation {
   /**
    * Setup: policy, limited token, audit device, pre-population; starts the soak reporter.
    *
-   * @throws RuntimeException when a setup request fails, after undoing the setup with {@link #after()}
+   * @throws RuntimeException when a setup request fails
    */
   @Override
-  public void before() {
-    try {
-      setup();
-    } catch (RuntimeException e) {
-      after(); // undo what setup did, as far as it went (Gatling does not call after() then)
-      throw e;
-    }
-  }
-
-  private void setup() {
+  protected void setup() {
     admin.writePolicy(POLICY, String.join("\n",
         "path \"" + MOUNT + "/data/load/rh/*\" {",
         "  capabilities = [\"read\", \"create\", \"update\"]",

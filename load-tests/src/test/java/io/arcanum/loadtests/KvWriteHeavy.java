@@ -11,7 +11,6 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -42,7 +41,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * 600 in soak mode); {@code arcanum.setupInFlight} (32); {@code arcanum.soak} (false), {@code
  * arcanum.reportSeconds} (30), {@code arcanum.cassandraDir}: see {@link SoakReporter}.
  */
-public class KvWriteHeavy extends Simulation {
+public class KvWriteHeavy extends SetUpSimulation {
 
   /** The policy of the load's token. */
   public static final String POLICY = "load-write-heavy";
@@ -141,19 +140,10 @@ public class KvWriteHeavy extends Simulation {
    * Setup: policy, limited token, max_versions and current version of every path; starts the soak
    * reporter.
    *
-   * @throws RuntimeException when a setup request fails, after undoing the setup with {@link #after()}
+   * @throws RuntimeException when a setup request fails
    */
   @Override
-  public void before() {
-    try {
-      setup();
-    } catch (RuntimeException e) {
-      after(); // undo what setup did, as far as it went (Gatling does not call after() then)
-      throw e;
-    }
-  }
-
-  private void setup() {
+  protected void setup() {
     admin.writePolicy(POLICY, String.join("\n",
         "path \"" + MOUNT + "/data/load/wh/*\" {",
         "  capabilities = [\"create\", \"update\"]",

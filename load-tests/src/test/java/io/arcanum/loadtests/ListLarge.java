@@ -10,7 +10,6 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
-import io.gatling.javaapi.core.Simulation;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,7 +45,7 @@ import java.util.regex.Pattern;
  * (4); {@code arcanum.listKeys} (100000); {@code arcanum.pageSize} (1000); {@code
  * arcanum.durationSeconds} (30); {@code arcanum.setupInFlight} (32).
  */
-public class ListLarge extends Simulation {
+public class ListLarge extends SetUpSimulation {
 
   /** The policy of the load's token. */
   public static final String POLICY = "load-list";
@@ -166,20 +165,11 @@ public class ListLarge extends Simulation {
   /**
    * Setup: policy, limited token, the folder's keys (written when missing), the listing caught up.
    *
-   * @throws RuntimeException when a setup request fails, the folder holds other keys or the listing
+   * @throws RuntimeException when a setup request fails
    *     does not catch up within 5 minutes, after revoking the token with {@link #after()}
    */
   @Override
-  public void before() {
-    try {
-      setup();
-    } catch (RuntimeException e) {
-      after(); // undo what setup did, as far as it went (Gatling does not call after() then)
-      throw e;
-    }
-  }
-
-  private void setup() {
+  protected void setup() {
     admin.writePolicy(POLICY, String.join("\n",
         "path \"" + MOUNT + "/metadata/" + FOLDER + "*\" {",
         "  capabilities = [\"list\"]",

@@ -11,7 +11,6 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +40,7 @@ import java.util.UUID;
  * {@code arcanum.token}, {@code arcanum.mount} as in {@link KvWriteRead}; {@code arcanum.users}
  * (16); {@code arcanum.durationSeconds} (30).
  */
-public class TokenChurn extends Simulation {
+public class TokenChurn extends SetUpSimulation {
 
   /** The policy of the churned tokens. */
   public static final String POLICY = "load-token-churn";
@@ -111,19 +110,10 @@ public class TokenChurn extends Simulation {
   /**
    * Setup: the two policies, the secret, the creator token.
    *
-   * @throws RuntimeException when a setup request fails (after {@link #after()})
+   * @throws RuntimeException when a setup request fails
    */
   @Override
-  public void before() {
-    try {
-      setup();
-    } catch (RuntimeException e) {
-      after(); // undo what setup did, as far as it went (Gatling does not call after() then)
-      throw e;
-    }
-  }
-
-  private void setup() {
+  protected void setup() {
     admin.writePolicy(POLICY, String.join("\n",
         "path \"" + MOUNT + "/data/load/tc/*\" {",
         "  capabilities = [\"read\"]",
