@@ -136,6 +136,19 @@ run_wrk() {
     "$name" "$rps" "$p50" "$p99" "$errors" "$server_cores" "$cassandra_cores")"
 }
 
+# settle: waits (at most 60 s) until Cassandra has used under 0.15 core over 3 s (an idle node's
+# projections keep it near 0.1), so that a phase does not pay for flushes and compactions the previous
+# one left: dropping the storage ceiling's keyspace flushes some 300,000 rows
+settle() {
+  local t0 a b
+  t0="$(date +%s)"
+  while [ $(( $(date +%s) - t0 )) -lt 60 ]; do
+    a="$(cpu_ticks "$cassandra_pid")"; sleep 3; b="$(cpu_ticks "$cassandra_pid")"
+    awk -v a="$a" -v b="$b" -v hz="$tick_hz" 'BEGIN{exit !((b-a)/hz/3 < 0.15)}' && break
+  done
+  say "Cassandra idle after $(( $(date +%s) - t0 )) s"
+}
+
 wait_for_line() { # FILE PATTERN SECONDS PID
   for _ in $(seq 1 $(( $3 * 2 ))); do
     grep -q "$2" "$1" 2>/dev/null && return 0
@@ -232,6 +245,7 @@ say "3/3 Arcanum, audited: a limited token, a file audit device, KV v2 at secret
 start_arcanum true
 token="$(limited_token)"
 api PUT sys/audit/bench "{\"type\":\"file\",\"options\":{\"file_path\":\"$out/audit.log\"}}" >/dev/null
+settle
 walked=0
 run_wrk arcanum-write-warmup "$base" write.lua "$warmup" "$token" "$paths" /v1/secret/data/bench/ "$threads"
 walk arcanum-write-warmup
@@ -271,6 +285,7 @@ stop_server
 say "3/3 Arcanum, auditing off (ARCANUM_AUDIT_ENABLED=false), same phases"
 start_arcanum false
 token="$(limited_token)"
+settle
 walked=0
 run_wrk arcanum-noaudit-write-warmup "$base" write.lua "$warmup" "$token" "$paths" /v1/secret/data/bench/ "$threads"
 walk arcanum-noaudit-write-warmup

@@ -129,6 +129,20 @@ class KvSecretTest {
   }
 
   @Test
+  void eachPathHasOneFixedTagSlice() {
+    // the formula is part of the stored format: a path's tag must never change (KvSecret.TAG_SLICES)
+    assertEquals("kv-3", KvSecret.tagFor(PID));
+    assertEquals(List.of("kv-0", "kv-1", "kv-2", "kv-3", "kv"), KvSecret.TAGS);
+    java.util.Set<String> used = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      String tag = KvSecret.tagFor("kv|mount-uuid/app/k" + i);
+      assertEquals(tag, KvSecret.tagFor("kv|mount-uuid/app/k" + i));
+      used.add(tag);
+    }
+    assertEquals(java.util.Set.of("kv-0", "kv-1", "kv-2", "kv-3"), used);
+  }
+
+  @Test
   void writesNumberVersionsFromOne() {
     assertEquals(1, write("{\"a\":1}", null).getValue().version());
     assertEquals(2, write("{\"a\":2}", null).getValue().version());

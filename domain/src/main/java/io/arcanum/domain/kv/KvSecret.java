@@ -60,8 +60,42 @@ public final class KvSecret
   /** The sharding type key; persistence ids are {@code kv|<mount uuid>/<path>}. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "kv");
 
-  /** Tag of every KV event, read by the listing projection. */
-  public static final String TAG = "kv";
+  /**
+   * How many tags KV events are spread over ({@code kv-0} .. {@code kv-3}). Each persistence id keeps
+   * one tag for good, so its events stay in order for a reader of that tag. pekko-persistence-cassandra
+   * has one tag writer per tag and node, writing one batch at a time, and acknowledges a tagged event
+   * only after its tag-table write: with a single tag every KV write on a node queued behind that one
+   * writer (docs/benchmarks.md). Never change this once events exist: a path's later events would land
+   * under another tag, and the listing projection could apply them out of order.
+   */
+  public static final int TAG_SLICES = 4;
+
+  /**
+   * The single tag of every KV event written before {@link #TAG_SLICES} existed. Nothing is tagged with
+   * it any more; readers still read it, so that a store written by an earlier version stays listed.
+   */
+  public static final String LEGACY_TAG = "kv";
+
+  /** Every tag a reader of all KV events reads: the slices, then {@link #LEGACY_TAG}. */
+  public static final List<String> TAGS = tags();
+
+  private static List<String> tags() {
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < TAG_SLICES; i++) {
+      all.add("kv-" + i);
+    }
+    all.add(LEGACY_TAG);
+    return List.copyOf(all);
+  }
+
+  /**
+   * @param persistenceId a KV persistence id ({@code kv|<mount uuid>/<path>})
+   * @return the tag of its events: {@code kv-<n>}, n = the id's {@link String#hashCode()} (fixed by the
+   *     Java Language Specification, so the same on every node and version) modulo {@link #TAG_SLICES}
+   */
+  public static String tagFor(String persistenceId) {
+    return TAGS.get(Math.floorMod(persistenceId.hashCode(), TAG_SLICES));
+  }
 
   /** Vault's message when {@code options.cas} differs from the current version. */
   public static final String CAS_MISMATCH = "check-and-set parameter did not match the current version";
@@ -419,6 +453,7 @@ public final class KvSecret
   // ---- behavior ----
 
   private final String persistenceId;
+  private final Set<String> tags;
   private final Clock clock;
   private final int snapshotEvery;
 
@@ -435,6 +470,7 @@ public final class KvSecret
   private KvSecret(PersistenceId persistenceId, Clock clock, int snapshotEvery) {
     super(persistenceId);
     this.persistenceId = persistenceId.id();
+    this.tags = Set.of(tagFor(this.persistenceId));
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
   }
@@ -446,7 +482,7 @@ public final class KvSecret
 
   @Override
   public Set<String> tagsFor(SealedEvent event) {
-    return Set.of(TAG);
+    return tags;
   }
 
   @Override

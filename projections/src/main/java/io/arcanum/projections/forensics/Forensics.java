@@ -20,6 +20,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Audit forensics by replaying the journal: the ordered history of a secret path, the path as it was
@@ -158,7 +159,9 @@ public final class Forensics {
     }
     long[] events = {0};
     Offset start = journal.timeBasedUUIDFrom(from.toEpochMilli());
-    return chain.thenCompose(v -> journal.currentEventsByTag(KvSecret.TAG, start).runWith(Sink.seq(), system))
+    return chain.thenCompose(v -> Source.from(KvSecret.TAGS)
+            .flatMapConcat(tag -> journal.currentEventsByTag(tag, start))
+            .runWith(Sink.seq(), system))
         .thenApply(envs -> {
           for (EventEnvelope env : envs) {
             SealedEvent e = (SealedEvent) env.event();

@@ -24,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listing projection: every event tagged {@value KvSecret#TAG} updates the {@link KvIndex}. A
+ * The listing projection: every KV event (tags {@link KvSecret#TAGS}) updates the {@link KvIndex}. A
  * written version or metadata adds the key (and its folders); a metadata delete removes it (and the
- * folders it leaves empty). At least once, offsets in Cassandra, one instance in the cluster (a
- * sharded daemon process).
+ * folders it leaves empty). At least once, offsets in Cassandra. One projection per tag, each running
+ * once in the cluster (a sharded daemon process, which spreads them over the nodes); a path's events
+ * all carry the same tag, so each path's changes are applied in order.
  *
  * <p>Events are opened by the barrier, so the projection can only make progress while the node is
  * unsealed; while sealed it fails and restarts with back-off, without losing its offset.
@@ -36,13 +37,19 @@ public final class KvIndexProjection {
 
   private static final Logger LOG = LoggerFactory.getLogger(KvIndexProjection.class);
 
-  /** The projection's id. */
-  public static final ProjectionId ID = ProjectionId.of("kv-index", KvSecret.TAG);
-
   private KvIndexProjection() {}
 
   /**
-   * Starts the projection in the cluster (idempotent per actor system). Events are handled in groups
+   * @param tag one of {@link KvSecret#TAGS}
+   * @return the id of the projection of that tag: name {@code kv-index}, key the tag (the projection of
+   *     {@link KvSecret#LEGACY_TAG} keeps the id it had when it was the only one, and so its offset)
+   */
+  public static ProjectionId id(String tag) {
+    return ProjectionId.of("kv-index", tag);
+  }
+
+  /**
+   * Starts the projections in the cluster (idempotent per actor system). Events are handled in groups
    * of up to 500 (or what arrived within 100 ms), so that a burst of writes is indexed in parallel
    * rather than one round trip at a time.
    *
@@ -50,9 +57,10 @@ public final class KvIndexProjection {
    * @param index the index it writes
    */
   public static void init(ActorSystem<?> system, KvIndex index) {
-    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "kv-index", 1,
-        i -> ProjectionBehavior.create(CassandraProjection.groupedWithin(ID,
-                EventSourcedProvider.<SealedEvent>eventsByTag(system, CassandraReadJournal.Identifier(), KvSecret.TAG),
+    List<String> tags = KvSecret.TAGS;
+    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "kv-index", tags.size(),
+        i -> ProjectionBehavior.create(CassandraProjection.groupedWithin(id(tags.get(i)),
+                EventSourcedProvider.<SealedEvent>eventsByTag(system, CassandraReadJournal.Identifier(), tags.get(i)),
                 () -> new IndexHandler(index))
             .withGroup(500, Duration.ofMillis(100))),
         ProjectionBehavior.stopMessage());

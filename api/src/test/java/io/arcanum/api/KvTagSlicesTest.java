@@ -1,0 +1,188 @@
+package io.arcanum.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.domain.barrier.SealedEvent;
+import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.persistence.testing.CassandraTestNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * KV events spread over {@link KvSecret#TAG_SLICES} tags, against the real local Cassandra: each path's
+ * events are under its own slice's tag only, listing and forensics verify read every slice, and events
+ * an earlier version wrote under the single {@link KvSecret#LEGACY_TAG} are still listed and verified.
+ */
+@ExtendWith(CassandraTestNode.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KvTagSlicesTest {
+
+  private TestServer server;
+  private String root;
+  private String mountUuid;
+
+  @BeforeAll
+  void start() {
+    server = new TestServer(TestServer.freshKeyspace("it_kvtags"));
+    root = server.initUnsealAndMount("secret");
+    mountUuid = call("GET", "sys/mounts", null).body().get("data").get("secret/").get("uuid").asText();
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private TestServer.Reply call(String method, String path, String body) {
+    return server.call(method, path, root, body);
+  }
+
+  private static long eventually(Supplier<Boolean> condition) {
+    long start = System.nanoTime();
+    while (!condition.get()) {
+      if (System.nanoTime() - start > 30_000_000_000L) {
+        throw new AssertionError("condition not met within 30 s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private List<String> keys(String folder) {
+    TestServer.Reply r = call("LIST", "secret/metadata/" + folder, null);
+    List<String> out = new ArrayList<>();
+    if (r.status() == 200) {
+      r.body().get("data").get("keys").forEach(k -> out.add(k.asText()));
+    }
+    return out;
+  }
+
+  /** The persistence ids of the events under {@code tag} that the read journal returns now. */
+  private Set<String> persistenceIdsTagged(String tag) {
+    CassandraReadJournal journal = PersistenceQuery.get(server.node.system())
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    try {
+      return new HashSet<>(journal.currentEventsByTag(tag, journal.timeBasedUUIDFrom(0))
+          .map(e -> e.persistenceId())
+          .runWith(Sink.seq(), server.node.system())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void eachPathsEventsAreUnderItsOwnSliceAndEverySliceIsListed() {
+    Set<String> pids = new HashSet<>();
+    Set<String> slices = new HashSet<>();
+    for (int i = 0; i < 12; i++) {
+      String pid = "kv|" + mountUuid + "/spread/k" + i;
+      pids.add(pid);
+      slices.add(KvSecret.tagFor(pid));
+      assertEquals(200, call("POST", "secret/data/spread/k" + i, "{\"data\":{\"v\":\"" + i + "\"}}").status());
+    }
+    assertEquals(KvSecret.TAG_SLICES, slices.size(), "the 12 paths were chosen to cover every slice");
+
+    eventually(() -> keys("spread").size() == 12);
+    eventually(() -> {
+      for (int s = 0; s < KvSecret.TAG_SLICES; s++) {
+        String tag = KvSecret.TAGS.get(s);
+        Set<String> expected = new HashSet<>();
+        pids.stream().filter(p -> KvSecret.tagFor(p).equals(tag)).forEach(expected::add);
+        Set<String> found = persistenceIdsTagged(tag);
+        found.retainAll(pids);
+        if (!found.equals(expected)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    Set<String> legacy = persistenceIdsTagged(KvSecret.LEGACY_TAG);
+    legacy.retainAll(pids);
+    assertEquals(Set.of(), legacy, "nothing new is written under the legacy tag");
+  }
+
+  @Test
+  void eventsUnderTheLegacyTagAreStillListedAndVerified() throws Exception {
+    Instant before = Instant.now();
+    String pid = "kv|" + mountUuid + "/legacy/old-key";
+    SealedEvent event = new KvSecret.MetadataWritten(pid, 1, 0, false, Duration.ZERO, Map.of(), Instant.now(), 0,
+        new KvSecret.Origin("legacy-request", "legacy-accessor"));
+    ActorRef<ActorRef<Done>> writer = server.node.system().systemActorOf(new LegacyTagged(pid, event),
+        "legacy-writer", Props.empty());
+    AskPattern.<ActorRef<Done>, Done>ask(writer, replyTo -> replyTo, Duration.ofSeconds(10), server.node.system().scheduler())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    Instant after = Instant.now();
+
+    eventually(() -> keys("legacy").equals(List.of("old-key")));
+
+    JsonNode verify = call("POST", "sys/forensics/verify",
+        "{\"from\":\"" + before + "\",\"to\":\"" + after + "\"}").body().get("data");
+    assertFalse(verify.get("ok").asBoolean(), () -> verify.toString());
+    assertEquals(1, verify.get("events_checked").asInt(), () -> verify.toString());
+    String problems = verify.get("problems").toString();
+    assertTrue(problems.contains(pid) && problems.contains("legacy-request"), problems);
+  }
+
+  /** Persists one given event under {@link KvSecret#LEGACY_TAG}, as versions before tag slices did. */
+  private static final class LegacyTagged extends EventSourcedBehavior<ActorRef<Done>, SealedEvent, Integer> {
+    private final SealedEvent event;
+
+    LegacyTagged(String persistenceId, SealedEvent event) {
+      super(PersistenceId.ofUniqueId(persistenceId));
+      this.event = event;
+    }
+
+    @Override
+    public Integer emptyState() {
+      return 0;
+    }
+
+    @Override
+    public CommandHandler<ActorRef<Done>, SealedEvent, Integer> commandHandler() {
+      return newCommandHandlerBuilder().forAnyState()
+          .onAnyCommand((state, replyTo) -> Effect().persist(event).thenReply(replyTo, s -> Done.getInstance()));
+    }
+
+    @Override
+    public EventHandler<Integer, SealedEvent> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> state + 1);
+    }
+
+    @Override
+    public Set<String> tagsFor(SealedEvent e) {
+      return Set.of(KvSecret.LEGACY_TAG);
+    }
+  }
+}
