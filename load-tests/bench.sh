@@ -19,7 +19,8 @@
 #                     same commit-log mode.
 # 3. Arcanum:         KV v2 writes, then reads, by a token limited to the benchmark's paths, with a file
 #                     audit device on; reads again at 80 % of their peak (latency); then the same with
-#                     auditing off (ARCANUM_AUDIT_ENABLED=false), to measure what auditing costs.
+#                     auditing off (ARCANUM_AUDIT_ENABLED=false), to measure what auditing costs. Each
+#                     server's phases start once Cassandra is quiet (up to 60 s after the server is up).
 # 4. A table: absolute figures, the ratios Arcanum/ceiling, and the machine.
 #
 # Everything runs on this machine: the local Cassandra (its own state directory and ports), the servers
@@ -136,17 +137,19 @@ run_wrk() {
     "$name" "$rps" "$p50" "$p99" "$errors" "$server_cores" "$cassandra_cores")"
 }
 
-# settle: waits (at most 60 s) until Cassandra has used under 0.15 core over 3 s (an idle node's
-# projections keep it near 0.1), so that a phase does not pay for flushes and compactions the previous
-# one left: dropping the storage ceiling's keyspace flushes some 300,000 rows
+# settle: before each Arcanum phase, waits (at most 60 s) until Cassandra has used under 0.15 core
+# over 3 s (an idle node with its projections polling every 500 ms keeps it near 0.1), so that a
+# phase does not pay for flushes and compactions the previous one left: dropping the storage
+# ceiling's keyspace flushes some 300,000 rows
 settle() {
-  local t0 a b
+  local t0 a b quiet=false
   t0="$(date +%s)"
   while [ $(( $(date +%s) - t0 )) -lt 60 ]; do
     a="$(cpu_ticks "$cassandra_pid")"; sleep 3; b="$(cpu_ticks "$cassandra_pid")"
-    awk -v a="$a" -v b="$b" -v hz="$tick_hz" 'BEGIN{exit !((b-a)/hz/3 < 0.15)}' && break
+    if awk -v a="$a" -v b="$b" -v hz="$tick_hz" 'BEGIN{exit !((b-a)/hz/3 < 0.15)}'; then quiet=true; break; fi
   done
-  say "Cassandra idle after $(( $(date +%s) - t0 )) s"
+  if $quiet; then say "Cassandra quiet after $(( $(date +%s) - t0 )) s"
+  else say "Cassandra still above 0.15 core after $(( $(date +%s) - t0 )) s; measuring anyway"; fi
 }
 
 wait_for_line() { # FILE PATTERN SECONDS PID

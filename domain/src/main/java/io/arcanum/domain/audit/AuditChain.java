@@ -1,8 +1,7 @@
 package io.arcanum.domain.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,8 +22,6 @@ public final class AuditChain {
 
   /** The previous hash of a stream's first record. */
   public static final String GENESIS = "0".repeat(64);
-
-  private static final ObjectMapper STRINGS = new ObjectMapper();
 
   private AuditChain() {}
 
@@ -48,12 +45,12 @@ public final class AuditChain {
       canonical(body, canonical);
       d.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d.digest());
-    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot hash an audit record", e);
     }
   }
 
-  private static void canonical(JsonNode n, StringBuilder out) throws JsonProcessingException {
+  static void canonical(JsonNode n, StringBuilder out) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       out.append("null");
     } else if (n.isObject()) {
@@ -66,7 +63,8 @@ public final class AuditChain {
           out.append(',');
         }
         first = false;
-        out.append(STRINGS.writeValueAsString(e.getKey())).append(':');
+        quote(e.getKey(), out);
+        out.append(':');
         canonical(e.getValue(), out);
       }
       out.append('}');
@@ -87,11 +85,20 @@ public final class AuditChain {
       out.append(v.signum() == 0 ? "0" : v.stripTrailingZeros().toString());
     } else if (n.isBoolean()) {
       out.append(n.booleanValue());
-    } else if (n.isBinary()) {
-      out.append(STRINGS.writeValueAsString(n.asText()));
     } else {
-      out.append(STRINGS.writeValueAsString(n.asText()));
+      quote(n.asText(), out); // text, and binary as its base64 text
     }
+  }
+
+  /**
+   * Appends {@code s} as a JSON string: the same characters as Jackson's default generator writes
+   * ({@code ObjectMapper.writeValueAsString}, which chains made so far were hashed with), through
+   * Jackson's own quoting without a generator per string.
+   */
+  static void quote(String s, StringBuilder out) {
+    out.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, out);
+    out.append('"');
   }
 
   /**

@@ -89,9 +89,12 @@ public final class KvSecret
   }
 
   /**
+   * The tag of a KV path's events, the same for all of them, on every node and in every version.
+   *
    * @param persistenceId a KV persistence id ({@code kv|<mount uuid>/<path>})
-   * @return the tag of its events: {@code kv-<n>}, n = the id's {@link String#hashCode()} (fixed by the
-   *     Java Language Specification, so the same on every node and version) modulo {@link #TAG_SLICES}
+   * @return {@code kv-<n>}, n = the id's {@link String#hashCode()} (its formula is fixed by the Java
+   *     Language Specification) modulo {@link #TAG_SLICES}
+   * @throws NullPointerException if {@code persistenceId} is null
    */
   public static String tagFor(String persistenceId) {
     return TAGS.get(Math.floorMod(persistenceId.hashCode(), TAG_SLICES));

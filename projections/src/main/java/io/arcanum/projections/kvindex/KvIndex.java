@@ -14,9 +14,12 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * ascending order, so a page is one range read ({@code name > after LIMIT n}): stable order and
  * pagination as OpenBao offers ({@code after}, {@code limit}).
  *
- * <p>Written only by the listing projection, which handles one event at a time, so keeping folders
- * (add every ancestor; drop a folder when its last entry goes) needs no other coordination. Every
- * write is idempotent, as at-least-once delivery requires.
+ * <p>Written by the listing projections, one per KV tag, which may run at the same time on one folder
+ * (two keys of a folder usually have different tags). So an addition writes bottom-up (the key,
+ * then each folder above it), and a removal that drops a folder which looked empty reads the folder
+ * once more afterwards and puts it back if an addition reached it meanwhile: whatever the
+ * interleaving, a folder holding a key stays listed. Every write is idempotent, as at-least-once
+ * delivery requires.
  */
 public final class KvIndex {
 
@@ -43,25 +46,43 @@ public final class KvIndex {
   }
 
   /**
-   * Records a key and every folder above it.
+   * Records a key, then every folder above it, deepest first (see the class comment for why in this
+   * order).
    *
    * @param mount the mount uuid
    * @param path the key's path relative to the mount ({@code a/b/c})
    * @return completes when written
    */
   public CompletionStage<Done> add(String mount, String path) {
-    List<CompletableFuture<Done>> writes = new ArrayList<>();
-    String folder = "";
-    for (String segment : segments(path)) {
-      writes.add(session.executeWrite("INSERT INTO " + table + " (mount, folder, name) VALUES (?, ?, ?)",
-          mount, folder, segment).toCompletableFuture());
-      folder = folder + (segment.endsWith("/") ? segment : "");
+    List<String> segs = segments(path);
+    List<String> folders = folders(segs);
+    CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+    for (int i = segs.size() - 1; i >= 0; i--) {
+      final String parent = folders.get(i);
+      final String name = segs.get(i);
+      chain = chain.thenCompose(d -> insert(mount, parent, name));
     }
-    return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).thenApply(v -> Done.getInstance());
+    return chain;
+  }
+
+  private CompletionStage<Done> insert(String mount, String folder, String name) {
+    return session.executeWrite("INSERT INTO " + table + " (mount, folder, name) VALUES (?, ?, ?)", mount, folder, name);
+  }
+
+  /** @return for each segment, the folder that holds it ({@code ""}, {@code a/}, {@code a/b/}, ...) */
+  private static List<String> folders(List<String> segs) {
+    List<String> folders = new ArrayList<>();
+    String folder = "";
+    for (String s : segs) {
+      folders.add(folder);
+      folder = folder + (s.endsWith("/") ? s : "");
+    }
+    return folders;
   }
 
   /**
-   * Removes a key, then every folder above it that became empty, deepest first.
+   * Removes a key, then every folder above it that became empty, deepest first; a folder dropped
+   * this way is read once more and put back if a key reached it meanwhile.
    *
    * @param mount the mount uuid
    * @param path the key's path
@@ -69,12 +90,7 @@ public final class KvIndex {
    */
   public CompletionStage<Done> remove(String mount, String path) {
     List<String> segs = segments(path);
-    List<String> folders = new ArrayList<>();
-    String folder = "";
-    for (String s : segs) {
-      folders.add(folder);
-      folder = folder + (s.endsWith("/") ? s : "");
-    }
+    List<String> folders = folders(segs);
     // folders.get(i) holds segs.get(i); walk from the key upwards
     CompletionStage<Done> chain = session.executeWrite(
         "DELETE FROM " + table + " WHERE mount = ? AND folder = ? AND name = ?",
@@ -83,14 +99,22 @@ public final class KvIndex {
       final String parent = folders.get(i);
       final String child = segs.get(i);
       final String childFolder = parent + child;
-      chain = chain.thenCompose(d -> session.selectOne(
-              "SELECT name FROM " + table + " WHERE mount = ? AND folder = ? LIMIT 1", mount, childFolder))
-          .thenCompose(row -> row.isPresent()
+      chain = chain.thenCompose(d -> holdsAny(mount, childFolder))
+          .thenCompose(held -> held
               ? CompletableFuture.completedFuture(Done.getInstance())
               : session.executeWrite("DELETE FROM " + table + " WHERE mount = ? AND folder = ? AND name = ?",
-                  mount, parent, child));
+                      mount, parent, child)
+                  // an addition by another projection may have reached the folder since it was read
+                  .thenCompose(d -> holdsAny(mount, childFolder))
+                  .thenCompose(heldNow -> heldNow ? insert(mount, parent, child)
+                      : CompletableFuture.completedFuture(Done.getInstance())));
     }
     return chain;
+  }
+
+  private CompletionStage<Boolean> holdsAny(String mount, String folder) {
+    return session.selectOne("SELECT name FROM " + table + " WHERE mount = ? AND folder = ? LIMIT 1", mount, folder)
+        .thenApply(row -> row.isPresent());
   }
 
   /**

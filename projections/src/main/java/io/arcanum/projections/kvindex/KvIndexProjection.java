@@ -24,14 +24,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listing projection: every KV event (tags {@link KvSecret#TAGS}) updates the {@link KvIndex}. A
- * written version or metadata adds the key (and its folders); a metadata delete removes it (and the
- * folders it leaves empty). At least once, offsets in Cassandra. One projection per tag, each running
- * once in the cluster (a sharded daemon process, which spreads them over the nodes); a path's events
- * all carry the same tag, so each path's changes are applied in order.
+ * The listing projections: every KV event (tags {@link KvSecret#TAGS}) updates the {@link KvIndex}.
+ * A written version or metadata adds the key (and its folders); a metadata delete removes it (and
+ * the folders it leaves empty). At least once, offsets in Cassandra. One projection per tag, each
+ * running once in the cluster (sharded daemon processes, which spread them over the nodes): the four
+ * slices in the daemon process {@code kv-index-slices}, and the projection of
+ * {@link KvSecret#LEGACY_TAG} in {@code kv-index}, the name and single instance it had when it was
+ * the only one. A path's events all carry one tag, so its changes are applied in order; the exception
+ * is a path written both before and after an upgrade from the single tag (docs/kv.md).
  *
- * <p>Events are opened by the barrier, so the projection can only make progress while the node is
- * unsealed; while sealed it fails and restarts with back-off, without losing its offset.
+ * <p>Events are opened by the barrier, so the projections can only make progress while the node is
+ * unsealed; while sealed they fail and restart with back-off, without losing their offsets.
  */
 public final class KvIndexProjection {
 
@@ -40,12 +43,15 @@ public final class KvIndexProjection {
   private KvIndexProjection() {}
 
   /**
-   * @param tag one of {@link KvSecret#TAGS}
-   * @return the id of the projection of that tag: name {@code kv-index}, key the tag (the projection of
-   *     {@link KvSecret#LEGACY_TAG} keeps the id it had when it was the only one, and so its offset)
+   * The id of the listing projection of one tag: name {@code kv-index}, key the tag. The projection of
+   * {@link KvSecret#LEGACY_TAG} keeps the id it had when it was the only one, and so its offset.
+   *
+   * @param tag one of {@link KvSecret#TAGS} (any other string gives an id no projection uses)
+   * @return the projection id
+   * @throws NullPointerException if {@code tag} is null
    */
   public static ProjectionId id(String tag) {
-    return ProjectionId.of("kv-index", tag);
+    return ProjectionId.of("kv-index", java.util.Objects.requireNonNull(tag, "tag"));
   }
 
   /**
@@ -57,18 +63,24 @@ public final class KvIndexProjection {
    * @param index the index it writes
    */
   public static void init(ActorSystem<?> system, KvIndex index) {
-    List<String> tags = KvSecret.TAGS;
-    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "kv-index", tags.size(),
-        i -> ProjectionBehavior.create(CassandraProjection.groupedWithin(id(tags.get(i)),
-                EventSourcedProvider.<SealedEvent>eventsByTag(system, CassandraReadJournal.Identifier(), tags.get(i)),
-                () -> new IndexHandler(index))
-            .withGroup(500, Duration.ofMillis(100))),
-        ProjectionBehavior.stopMessage());
+    List<String> slices = KvSecret.TAGS.subList(0, KvSecret.TAG_SLICES);
+    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "kv-index-slices", slices.size(),
+        i -> projection(system, index, slices.get(i)), ProjectionBehavior.stopMessage());
+    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "kv-index", 1,
+        i -> projection(system, index, KvSecret.LEGACY_TAG), ProjectionBehavior.stopMessage());
+  }
+
+  private static org.apache.pekko.actor.typed.Behavior<ProjectionBehavior.Command> projection(
+      ActorSystem<?> system, KvIndex index, String tag) {
+    return ProjectionBehavior.create(CassandraProjection.groupedWithin(id(tag),
+            EventSourcedProvider.<SealedEvent>eventsByTag(system, CassandraReadJournal.Identifier(), tag),
+            () -> new IndexHandler(index))
+        .withGroup(500, Duration.ofMillis(100)));
   }
 
   /**
-   * Applies a group of KV events to the index. Within a group only each key's last change counts
-   * (events of one key arrive in order); additions are written in parallel first, then removals one
+   * Applies a group of KV events of one tag to the index. Within a group only each key's last change
+   * counts (events of one key arrive in order within a tag); additions are written in parallel first, then removals one
    * by one (a removal checks whether its folders became empty, which must see the additions).
    */
   static final class IndexHandler extends Handler<List<EventEnvelope<SealedEvent>>> {
