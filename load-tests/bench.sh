@@ -23,6 +23,8 @@
 #                     server's phases start once Cassandra is quiet (up to 60 s after the server is up).
 # 4. A table: absolute figures, the ratios Arcanum/ceiling, and the machine.
 #
+# It takes about 8 minutes (longer with -d/-w), and installs wrk with apt-get (sudo when not root) if
+# it is missing.
 # Everything runs on this machine: the local Cassandra (its own state directory and ports), the servers
 # and wrk share its cores, as they would on a single-host deployment. --profile records JFR on the
 # Arcanum server during the audited read and write phases and prints where the CPU time went.
