@@ -64,19 +64,7 @@ class KvTagSlicesTest {
   }
 
   private static long eventually(Supplier<Boolean> condition) {
-    long start = System.nanoTime();
-    while (!condition.get()) {
-      if (System.nanoTime() - start > 30_000_000_000L) {
-        throw new AssertionError("condition not met within 30 s");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    return (System.nanoTime() - start) / 1_000_000;
+    return TestServer.eventually(condition);
   }
 
   private List<String> keys(String folder) {

@@ -112,6 +112,23 @@ final class TestServer implements AutoCloseable {
     return root;
   }
 
+  /** Polls until the condition holds (listings, audit devices: eventually consistent); returns the wait in ms. */
+  static long eventually(java.util.function.Supplier<Boolean> condition) {
+    long start = System.nanoTime();
+    while (!condition.get()) {
+      if (System.nanoTime() - start > 30_000_000_000L) {
+        throw new AssertionError("condition not met within 30 s");
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
   /** Sends many requests concurrently and returns the replies in order. */
   java.util.List<Reply> callAll(java.util.List<String[]> requests, String token, int parallelism) {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
