@@ -37,8 +37,13 @@ import io.arcanum.api.sys.KeyringService;
 import io.arcanum.api.sys.RekeyService;
 import io.arcanum.api.http.TlsSettings;
 import io.arcanum.persistence.kv.DataKeyStore;
-import io.arcanum.projections.kvindex.KvIndex;
-import io.arcanum.projections.kvindex.KvIndexProjection;
+import io.arcanum.api.kv.KvService;
+import io.arcanum.domain.kv.KvProtocol;
+import io.arcanum.persistence.kv.FolderGuard;
+import io.arcanum.persistence.kv.KvListing;
+import io.arcanum.persistence.kv.ListingIntents;
+import io.arcanum.persistence.kv.ListingTable;
+import io.arcanum.projections.listing.ListingRepair;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
@@ -120,7 +125,7 @@ public final class ArcanumNode {
       ClusterSharding sharding = ClusterSharding.get(system);
       int snapshotEvery = full.getInt("arcanum.kv.snapshot-every");
       sharding.init(Entity.of(KvSecret.TYPE_KEY, ctx -> KvSecret.create(ctx.getEntityId(), clock, snapshotEvery))
-          .withStopMessage(KvSecret.Stop.INSTANCE));
+          .withStopMessage(KvProtocol.Stop.INSTANCE));
       sharding.init(Entity.of(TokenEntry.TYPE_KEY, ctx -> TokenEntry.create(ctx.getEntityId(), clock))
           .withStopMessage(TokenEntry.Stop.INSTANCE));
       sharding.init(Entity.of(TokenAccessor.TYPE_KEY, ctx -> TokenAccessor.create(ctx.getEntityId()))
@@ -144,7 +149,7 @@ public final class ArcanumNode {
           ClusterSingleton.get(system).init(SingletonActor.of(KeyringStore.create(), "keyring-store"));
 
       EntityStopper stopper = new EntityStopper(system, List.of(
-          new EntityStopper.StoppableType<>(KvSecret.TYPE_KEY, KvSecret.Stop.INSTANCE),
+          new EntityStopper.StoppableType<>(KvSecret.TYPE_KEY, KvProtocol.Stop.INSTANCE),
           new EntityStopper.StoppableType<>(TokenEntry.TYPE_KEY, TokenEntry.Stop.INSTANCE),
           new EntityStopper.StoppableType<>(MountTable.TYPE_KEY, MountTable.Stop.INSTANCE),
           new EntityStopper.StoppableType<>(TokenAccessor.TYPE_KEY, TokenAccessor.Stop.INSTANCE),
@@ -166,10 +171,14 @@ public final class ArcanumNode {
         audit.drop();
         auditDevices.stopAll();
       }, auditDevices::reconcile, BarrierExtension.get(system).barrier(), stopper, timeout, clock);
-      KvIndex index = new KvIndex(session, journal.keyspace());
-      index.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      ListingTable listingTable = new ListingTable(session, journal.keyspace());
+      listingTable.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      ListingIntents intents = new ListingIntents(session, journal.keyspace(), clock);
+      intents.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      sharding.init(Entity.of(FolderGuard.TYPE_KEY,
+          ctx -> FolderGuard.create(ctx.getEntityId(), listingTable, sharding, timeout)));
+      KvListing listing = new KvListing(sharding, listingTable, timeout);
       CassandraProjection.createTablesIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
-      KvIndexProjection.init(system, index);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
       RekeyService rekey = new RekeyService(system, seal, timeout);
@@ -178,16 +187,19 @@ public final class ArcanumNode {
           new KeyringService(system, seal, BarrierExtension.get(system).barrier(), timeout, clock),
           rekey, full.getLong("arcanum.keyring.min-rotation-operations"),
           full.getDuration("arcanum.keyring.min-rotation-interval"));
-      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, index, dataKeys), info, clock, timeout,
+      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, listingTable, dataKeys), info, clock, timeout,
               new AuditRoutes(auditDevices, audit, clock, timeout),
               new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock),
               keyRoutes);
-      KvRoutes kvRoutes = new KvRoutes(sharding, mounts, index, dataKeys, timeout);
+      KvService kv = new KvService(sharding, dataKeys, listing, intents, timeout);
+      KvRoutes kvRoutes = new KvRoutes(kv, mounts, timeout);
+      new ListingRepair(system, intents, listing, timeout, full.getDuration("arcanum.kv.listing-repair-after"), clock,
+          seal::isUnsealed).start(full.getDuration("arcanum.kv.listing-repair-interval"));
       VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer, sysRoutes,
           new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
           mounts, kvRoutes, audit).withUnauthenticatedMetrics(full.getBoolean("arcanum.metrics.unauthenticated"));
       Metrics metrics = new Metrics(() -> !seal.isUnsealed());
-      kvRoutes.withMetrics(metrics);
+      kv.onJournalWrite(d -> metrics.journalWrite("kv", d));
       io.arcanum.domain.barrier.Barrier barrier = BarrierExtension.get(system).barrier();
       metrics.keyring(() -> activeTerm(barrier), () -> barrier.encryptions(activeTerm(barrier)));
       io.arcanum.api.metrics.EntityCounts.start(system, metrics,

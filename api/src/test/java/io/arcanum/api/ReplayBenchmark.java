@@ -86,7 +86,7 @@ class ReplayBenchmark {
           SealedData data = SealedData.seal(pid, SealedData.DataKey.generate(),
               server.JSON.readTree("{\"user\":\"app-" + i + "\",\"password\":\"pw-" + i + "-xxxxxxxx\"}"));
           batch.add(new KvSecret.VersionWritten(pid, i, i, data, now, null, Math.max(1, i - 9), false,
-              new KvSecret.Origin(java.util.UUID.randomUUID().toString(), "accessor-" + (i % 100))));
+              new io.arcanum.domain.kv.KvProtocol.Origin(java.util.UUID.randomUUID().toString(), "accessor-" + (i % 100))));
         }
         AskPattern.<Filler.Fill, Done>ask(filler, r -> new Filler.Fill(batch, r), java.time.Duration.ofSeconds(30),
             system.scheduler()).toCompletableFuture().get(60, TimeUnit.SECONDS);

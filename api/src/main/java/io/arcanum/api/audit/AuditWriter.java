@@ -1,7 +1,7 @@
 package io.arcanum.api.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.arcanum.api.http.VaultException;
+import io.arcanum.api.outcome.Failure;
 import io.arcanum.domain.audit.AuditLog;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +44,8 @@ final class AuditWriter {
 
   /**
    * @param bodies records of one request, written in order and together
-   * @return completes when they are durable; fails (500, fail closed) when they could not be made durable
+   * @return completes when they are durable; fails with {@link Failure.AuditFailed} (fail closed) when
+   *     they could not be made durable
    */
   CompletionStage<Void> append(List<JsonNode> bodies) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -95,7 +96,7 @@ final class AuditWriter {
         batch.forEach(p -> p.bodies().forEach(b -> ids.add(b.path("request").path("id").asText())));
         LOG.error("audit records could not be made durable, requests {} fail closed: {}", ids,
             e.getClass().getSimpleName());
-        VaultException failure = VaultException.internal("audit: the request could not be recorded, so it was not served");
+        Failure failure = new Failure.AuditFailed(false);
         batch.forEach(p -> p.done().completeExceptionally(failure));
       }
       flush();

@@ -1,13 +1,19 @@
 package io.arcanum.api.http;
 
+import io.arcanum.api.outcome.Failure;
 import io.arcanum.domain.Failures;
+import java.util.List;
 import io.arcanum.domain.barrier.SealedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.pattern.StatusReply;
 
-/** Turns the failures of an ask to an entity into Vault errors. */
+/**
+ * The one place where failures become Vault's wire errors (status and {@code errors} array): a
+ * route's own {@link VaultException}, a service's typed {@link Failure}, a sealed barrier, an
+ * integrity failure of stored data.
+ */
 public final class Replies {
 
   private Replies() {}
@@ -22,11 +28,18 @@ public final class Replies {
    */
   public static VaultException toVault(Throwable failure) {
     Throwable t = failure;
-    while (t instanceof CompletionException && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     if (t instanceof VaultException v) {
       return v;
+    }
+    if (t instanceof Failure f) {
+      return wire(f);
+    }
+    if (t instanceof io.arcanum.domain.barrier.IntegrityException) {
+      return VaultException.internal(t.getMessage());
     }
     if (t instanceof SealedException) {
       return VaultException.sealed();
@@ -40,6 +53,29 @@ public final class Replies {
       return VaultException.internal("storage did not answer in time");
     }
     return null;
+  }
+
+  private static VaultException wire(Failure failure) {
+    if (failure instanceof Failure.Refused r) {
+      String m = r.rejected().message();
+      return new VaultException(r.refusal().status(), m == null ? List.of() : List.of(m));
+    }
+    if (failure instanceof Failure.Unavailable u) {
+      return new VaultException(503, List.of("storage is unavailable (" + u.getMessage()
+          + "), so the request was not served and changed nothing; try again"));
+    }
+    if (failure instanceof Failure.OutcomeUnknown u) {
+      return new VaultException(500, List.of("the outcome of this request is unknown: " + u.getMessage()
+          + "; " + u.howToFindOut() + " to find out whether the change was made"));
+    }
+    if (failure instanceof Failure.Incomplete i) {
+      return new VaultException(500, List.of(i.getMessage()));
+    }
+    Failure.AuditFailed a = (Failure.AuditFailed) failure;
+    return a.changed()
+        ? new VaultException(500, List.of("audit: the response could not be recorded, so the reply was withheld;"
+            + " the change was made"))
+        : new VaultException(503, List.of("audit: the request could not be recorded, so it was not served"));
   }
 
   /**

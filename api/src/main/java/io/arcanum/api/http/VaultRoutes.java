@@ -7,12 +7,12 @@ import io.arcanum.api.auth.TokenRoutes;
 import io.arcanum.api.auth.TokenService;
 import io.arcanum.api.kv.KvRoutes;
 import io.arcanum.api.kv.MountRouter;
+import io.arcanum.api.outcome.Failure;
 import io.arcanum.api.sys.PolicyRoutes;
 import io.arcanum.api.sys.SealService;
 import io.arcanum.api.sys.SysRoutes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * The path of every request, top to bottom (ARCHITECTURE.md, "The path of a request"): the open sys
@@ -121,27 +121,49 @@ public final class VaultRoutes {
     return req;
   }
 
+  /**
+   * A route chosen and authorized, not run yet. It is given {@code recorded}, which completes once the
+   * request's audit record is durable (at once for requests recorded after they run: reads, or when
+   * auditing is off); a route may prepare what no client can see meanwhile, but changes nothing
+   * before it completes.
+   */
+  @FunctionalInterface
+  private interface Route {
+    CompletionStage<Served> run(CompletionStage<Void> recorded);
+  }
+
   private CompletionStage<VaultResponse> serve(VaultRequest req, VaultRequest.Operation op) {
     boolean audited = audit.enabled() && AuditService.audited(req.path());
     return tokens.authenticate(req.token())
         .handle((caller, authFailure) -> {
           if (authFailure != null) {
-            return audited(req, null, CompletableFuture.failedFuture(authFailure), false, audited);
+            return audited(req, null, CompletableFuture.failedFuture(authFailure), DONE, audited);
           }
-          CompletionStage<Supplier<CompletionStage<VaultResponse>>> authorized = authorize(req, caller);
+          CompletionStage<Route> authorized = authorize(req, caller);
           if (!audited || AuditService.readOnly(op)) {
-            return audited(req, caller, authorized.thenCompose(Supplier::get), false, audited);
+            return audited(req, caller, authorized.thenCompose(route -> run(route, DONE)), DONE, audited);
           }
-          // a request that may change state is recorded before it executes
+          // a request that may change state is recorded before it changes anything; the route may
+          // prepare meanwhile
           CompletableFuture<Boolean> recorded = new CompletableFuture<>();
-          CompletionStage<VaultResponse> executed = authorized.thenCompose(run ->
-              audit.recordRequest(req, caller).thenCompose(v -> {
-                recorded.complete(true);
-                return run.get();
-              }));
+          CompletionStage<Served> executed = authorized.thenCompose(route -> {
+            CompletionStage<Void> record = audit.recordRequest(req, caller);
+            record.whenComplete((v, e) -> recorded.complete(e == null));
+            return run(route, record);
+          });
           return audited(req, caller, executed.whenComplete((r, e) -> recorded.complete(false)), recorded, audited);
         })
         .thenCompose(stage -> stage);
+  }
+
+  private static final CompletionStage<Boolean> DONE = CompletableFuture.completedFuture(false);
+
+  private static CompletionStage<Served> run(Route route, CompletionStage<?> recorded) {
+    try {
+      return route.run(recorded.thenApply(v -> (Void) null));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // bad input found while parsing: changes nothing
+    }
   }
 
   /**
@@ -149,50 +171,75 @@ public final class VaultRoutes {
    *
    * @return the route to run once the request may go on
    */
-  private CompletionStage<Supplier<CompletionStage<VaultResponse>>> authorize(VaultRequest req, Caller caller) {
+  private CompletionStage<Route> authorize(VaultRequest req, Caller caller) {
     String path = req.path();
     if (path.startsWith("sys/") || path.startsWith("auth/")) {
       return authorizer.authorize(caller, req, () -> CompletableFuture.completedFuture(true))
-          .thenApply(ok -> () -> route(req, caller));
+          .thenApply(ok -> recorded -> recorded.thenCompose(v -> Served.of(route(req, caller))));
     }
     return mounts.resolve(path).thenCompose(resolved -> {
       if (resolved.isEmpty()) {
         // authorize first, so that an unauthorized caller cannot tell mounted from unmounted paths
         return authorizer.authorize(caller, req, () -> CompletableFuture.completedFuture(false))
-            .thenApply(ok -> () -> CompletableFuture.failedFuture(VaultException.noHandler(path)));
+            .thenApply(ok -> recorded -> CompletableFuture.failedFuture(VaultException.noHandler(path)));
       }
       MountRouter.Resolved r = resolved.get();
       return authorizer.authorize(caller, req, () -> kv.exists(r.mount(), r.relativePath()))
-          .thenApply(ok -> () -> kv.handle(req, caller, r.mount(), r.relativePath()));
+          .thenApply(ok -> recorded -> kv.handle(req, caller, r.mount(), r.relativePath(), recorded));
     });
   }
 
-  private CompletionStage<VaultResponse> audited(VaultRequest req, Caller caller, CompletionStage<VaultResponse> outcome,
-      boolean requestRecorded, boolean audited) {
-    return audited(req, caller, outcome, CompletableFuture.completedFuture(requestRecorded), audited);
-  }
-
   /**
-   * Records the response (and the request, unless it was recorded before execution) before the reply
-   * leaves; when the records cannot be made durable, the reply is that failure instead (fail closed).
+   * Records the response (and the request, unless it was recorded before execution) while the route's
+   * remaining work settles, and replies once both are done. A reply that carries anything leaves only
+   * once its record is durable; when the record cannot be made durable, the reply is that failure
+   * instead (fail closed). An error reply (no secret material) waits for its record at most
+   * {@link #ERROR_RECORD_WAIT}, so that a storage outage fails requests fast.
    */
-  private CompletionStage<VaultResponse> audited(VaultRequest req, Caller caller, CompletionStage<VaultResponse> outcome,
+  private CompletionStage<VaultResponse> audited(VaultRequest req, Caller caller, CompletionStage<Served> outcome,
       CompletionStage<Boolean> requestRecorded, boolean audited) {
     if (!audited) {
-      return outcome;
+      return outcome.thenCompose(served -> served.settled().thenApply(v -> served.response()));
     }
-    return outcome.handle((resp, failure) -> requestRecorded.thenCompose(recorded -> {
-      VaultException error = failure == null ? null : Replies.toVaultOrInternal(failure);
-      if (error != null && error.status() == 500 && error.getMessage().startsWith("audit:")) {
-        return CompletableFuture.<VaultResponse>failedFuture(error); // the request record itself failed
-      }
-      return audit.recordResponse(req, caller, resp, error, !recorded).thenApply(v -> {
-        if (failure != null) {
-          Replies.rethrow(failure);
+    return outcome.handle((served, failure) -> requestRecorded.thenCompose(recorded -> {
+      if (failure != null) {
+        VaultException error = Replies.toVaultOrInternal(failure);
+        if (unwrap(failure) instanceof Failure.AuditFailed) {
+          return CompletableFuture.<VaultResponse>failedFuture(failure); // the request record itself failed
         }
-        return resp;
-      });
+        return errorRecorded(audit.recordResponse(req, caller, null, error, !recorded))
+            .thenApply(v -> Replies.<VaultResponse>rethrow(failure));
+      }
+      CompletableFuture<Void> record = audit.recordResponse(req, caller, served.response(), null, !recorded)
+          .toCompletableFuture();
+      CompletableFuture<Void> settled = served.settled().toCompletableFuture();
+      return CompletableFuture.allOf(record, settled).handle((v, e) -> {
+        if (!settled.isCompletedExceptionally() && record.isCompletedExceptionally()) {
+          // served, but its response could not be recorded: the reply is withheld
+          throw new Failure.AuditFailed(!AuditService.readOnly(req.operation()));
+        }
+        if (settled.isCompletedExceptionally()) {
+          // the change was made but not completed: the client gets that error, and it is recorded too
+          Throwable unsettled = unwrap(settled.handle((x, err) -> err).join());
+          return errorRecorded(audit.recordResponse(req, caller, null, Replies.toVaultOrInternal(unsettled), false))
+              .thenApply(x -> Replies.<VaultResponse>rethrow(unsettled));
+        }
+        return CompletableFuture.completedFuture(served.response());
+      }).thenCompose(stage -> stage);
     })).thenCompose(stage -> stage);
+  }
+
+  /** How long an error reply waits for its response record before it leaves anyway. */
+  static final java.time.Duration ERROR_RECORD_WAIT = java.time.Duration.ofMillis(500);
+
+  private static CompletionStage<Void> errorRecorded(CompletionStage<Void> record) {
+    return record.toCompletableFuture()
+        .completeOnTimeout(null, ERROR_RECORD_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .exceptionally(e -> null);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   private CompletionStage<VaultResponse> route(VaultRequest req, Caller caller) {

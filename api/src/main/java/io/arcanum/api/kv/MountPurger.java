@@ -3,7 +3,7 @@ package io.arcanum.api.kv;
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.domain.mount.MountTable;
 import io.arcanum.persistence.kv.DataKeyStore;
-import io.arcanum.projections.kvindex.KvIndex;
+import io.arcanum.persistence.kv.ListingTable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,17 +19,17 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Deletes a disabled mount's data, as Vault does when a secrets engine is disabled: every secret of
- * the mount (found through the listing table) is stopped, then its events, tagged events and
- * snapshots are deleted from the journal, then its data keys are forgotten, then the mount's listing
- * rows. The mount's uuid is never
- * reused, so nothing of it can come back even before the purge ends.
+ * the mount (found through the listing table) is stopped, then its events, snapshots and tagged
+ * events (only stores written by earlier versions have them) are deleted from the journal, then its
+ * data keys are forgotten, then the mount's listing rows. The mount's uuid is never reused, so
+ * nothing of it can come back even before the purge ends.
  */
 public final class MountPurger {
 
   private static final Logger LOG = LoggerFactory.getLogger(MountPurger.class);
 
   private final ClusterSharding sharding;
-  private final KvIndex index;
+  private final ListingTable index;
   private final Cleanup cleanup;
   private final DataKeyStore keys;
 
@@ -38,7 +38,7 @@ public final class MountPurger {
    * @param index the listing table
    * @param keys the versions' data keys
    */
-  public MountPurger(ActorSystem<?> system, KvIndex index, DataKeyStore keys) {
+  public MountPurger(ActorSystem<?> system, ListingTable index, DataKeyStore keys) {
     this.sharding = ClusterSharding.get(system);
     this.index = index;
     this.keys = keys;
@@ -54,7 +54,7 @@ public final class MountPurger {
     return index.allKeys(mount.uuid()).thenCompose(keys -> {
       purged.set(keys.size());
       for (String key : keys) {
-        sharding.entityRefFor(KvSecret.TYPE_KEY, mount.uuid() + "/" + key).tell(KvSecret.Stop.INSTANCE);
+        sharding.entityRefFor(KvSecret.TYPE_KEY, mount.uuid() + "/" + key).tell(io.arcanum.domain.kv.KvProtocol.Stop.INSTANCE);
       }
       List<String> pids = keys.stream()
           .map(k -> PersistenceId.of(KvSecret.TYPE_KEY.name(), mount.uuid() + "/" + k).id())

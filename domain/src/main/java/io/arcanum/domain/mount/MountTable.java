@@ -4,7 +4,7 @@ import io.arcanum.domain.CborSerializable;
 import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
-import io.arcanum.domain.kv.KvSecret;
+import io.arcanum.domain.kv.KvProtocol;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -56,7 +56,7 @@ public final class MountTable
    * @param maxLeaseTtl tuned max lease TTL (zero: system default)
    */
   public record Mount(String path, String type, String version, String uuid, String accessor,
-      String description, Instant createdTime, KvSecret.MountConfig kvConfig, Duration defaultLeaseTtl,
+      String description, Instant createdTime, KvProtocol.MountConfig kvConfig, Duration defaultLeaseTtl,
       Duration maxLeaseTtl) implements CborSerializable {
 
     /**
@@ -70,7 +70,7 @@ public final class MountTable
      * @return the mount
      */
     public static Mount kv2(String path, String uuid, String accessor, String description, Instant createdTime) {
-      return new Mount(path, "kv", "2", uuid, accessor, description, createdTime, KvSecret.MountConfig.DEFAULT,
+      return new Mount(path, "kv", "2", uuid, accessor, description, createdTime, KvProtocol.MountConfig.DEFAULT,
           Duration.ZERO, Duration.ZERO);
     }
   }
@@ -127,7 +127,7 @@ public final class MountTable
    * @param config the new settings
    * @param replyTo gets the mount after the change
    */
-  public record ConfigureKv(String path, KvSecret.MountConfig config, ActorRef<StatusReply<Mount>> replyTo)
+  public record ConfigureKv(String path, KvProtocol.MountConfig config, ActorRef<StatusReply<Mount>> replyTo)
       implements Command {}
 
   /**
@@ -175,7 +175,7 @@ public final class MountTable
    * @param path the mount path
    * @param config the settings
    */
-  public record KvConfigured(String entityId, String path, KvSecret.MountConfig config) implements SealedEvent {}
+  public record KvConfigured(String entityId, String path, KvProtocol.MountConfig config) implements SealedEvent {}
 
   /** State: mounts by path; {@code tampered} holds an integrity error once an event failed to open. */
   public static final class State {

@@ -5,6 +5,8 @@ import io.arcanum.domain.audit.AuditChain;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
+import io.arcanum.domain.kv.KvHistory;
+import io.arcanum.domain.kv.KvProtocol;
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.persistence.kv.DataKeyStore;
 import java.time.Instant;
@@ -17,10 +19,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Audit forensics by replaying the journal: the ordered history of a secret path, the path as it was
@@ -60,7 +60,7 @@ public final class Forensics {
    *     (its data key forgotten), or pruned
    * @param info the version's metadata, or null when no version existed
    */
-  public record PastState(JsonNode data, KvSecret.VersionInfo info) {}
+  public record PastState(JsonNode data, KvProtocol.VersionInfo info) {}
 
   private final ActorSystem<?> system;
   private final CassandraReadJournal journal;
@@ -112,14 +112,13 @@ public final class Forensics {
     return events(pid).thenCompose(envs -> {
       List<SealedEvent> events = new ArrayList<>();
       envs.forEach(e -> events.add((SealedEvent) e.event()));
-      KvSecret.ReadResult r = KvSecret.stateAt(kvEntityId, events, at);
+      KvProtocol.ReadResult r = KvHistory.stateAt(kvEntityId, events, at);
       if (r.data() == null) {
         return CompletableFuture.completedFuture(new PastState(null, r.info()));
       }
       return keys.open(pid, r.data()).thenApply(data -> {
         if (data == null) { // its data key was forgotten: destroyed
-          KvSecret.VersionInfo i = r.info();
-          return new PastState(null, new KvSecret.VersionInfo(i.version(), i.createdTime(), i.deletionTime(), true));
+          return new PastState(null, r.info().asDestroyed());
         }
         return new PastState(data, r.info());
       });
@@ -158,14 +157,20 @@ public final class Forensics {
       }));
     }
     long[] events = {0};
-    Offset start = journal.timeBasedUUIDFrom(from.toEpochMilli());
-    return chain.thenCompose(v -> Source.from(KvSecret.TAGS)
-            .flatMapConcat(tag -> journal.currentEventsByTag(tag, start))
+    String kvPrefix = KvSecret.TYPE_KEY.name() + "|";
+    // every KV path's events, found through the journal's list of persistence ids (KV events carry no tag)
+    return chain.thenCompose(v -> journal.currentPersistenceIds()
+            .filter(pid -> pid.startsWith(kvPrefix))
+            .flatMapConcat(pid -> journal.currentEventsByPersistenceId(pid, 0, Long.MAX_VALUE)
+                .filter(env -> {
+                  Instant t = KvHistory.eventTime((SealedEvent) env.event());
+                  return t == null || !(t.isBefore(from) || t.isAfter(to));
+                }))
             .runWith(Sink.seq(), system))
         .thenApply(envs -> {
           for (EventEnvelope env : envs) {
             SealedEvent e = (SealedEvent) env.event();
-            Instant t = KvSecret.eventTime(e);
+            Instant t = KvHistory.eventTime(e);
             if (t == null || t.isBefore(from) || t.isAfter(to)) {
               continue;
             }

@@ -1,0 +1,78 @@
+package io.arcanum.api.outcome;
+
+import io.arcanum.domain.Rejected;
+import io.arcanum.domain.Reply;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * Asking an entity and reading its typed {@link Reply}: the expected result record, or a
+ * {@link Failure.Refused} for a {@link Rejected}, or the failure the caller names for an entity that
+ * did not answer in time (what that means depends on the command: nothing changed for a read, an
+ * unknown outcome for a change).
+ */
+public final class Asks {
+
+  private Asks() {}
+
+  /**
+   * Asks an entity and expects one reply type.
+   *
+   * @param entity the entity
+   * @param command builds the command around the reply address
+   * @param expected the reply type a success has
+   * @param timeout how long to wait, in the ask's own units
+   * @param unanswered the failure to report when no answer came in time
+   * @param <C> the entity's command type
+   * @param <T> the expected reply
+   * @return the reply; fails with {@link Failure.Refused} for a rejection, with {@code unanswered()} for
+   *     a timeout, and with an {@link IllegalStateException} for any other reply type (a bug)
+   */
+  public static <C, T extends Reply> CompletionStage<T> ask(EntityRef<C> entity,
+      Function<ActorRef<Reply>, C> command, Class<T> expected, Duration timeout, Supplier<Failure> unanswered) {
+    return entity.<Reply>ask(command::apply, timeout).handle((reply, error) -> {
+      if (error != null) {
+        throw unansweredOr(error, unanswered);
+      }
+      return expect(reply, expected);
+    });
+  }
+
+  /**
+   * @param reply an entity's reply
+   * @param expected the reply type a success has
+   * @param <T> that type
+   * @return the reply as that type
+   * @throws Failure.Refused when the reply is a {@link Rejected}
+   * @throws IllegalStateException when it is of another type (a bug)
+   */
+  public static <T extends Reply> T expect(Reply reply, Class<T> expected) {
+    if (reply instanceof Rejected r) {
+      throw new Failure.Refused(r);
+    }
+    if (!expected.isInstance(reply)) {
+      throw new IllegalStateException("expected " + expected.getSimpleName() + ", got "
+          + (reply == null ? "null" : reply.getClass().getSimpleName()));
+    }
+    return expected.cast(reply);
+  }
+
+  /**
+   * @param error what an ask failed with
+   * @param unanswered the failure a timeout means for this ask
+   * @return the failure to propagate: {@code unanswered()} for a timeout, else the error itself
+   */
+  public static RuntimeException unansweredOr(Throwable error, Supplier<Failure> unanswered) {
+    Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (t instanceof TimeoutException) {
+      return unanswered.get();
+    }
+    return t instanceof RuntimeException r ? r : new CompletionException(t);
+  }
+}
