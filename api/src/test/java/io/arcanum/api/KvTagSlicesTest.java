@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.kv.KvSecret;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
