@@ -13,9 +13,9 @@
 #   ARCANUM_BENCH_PORT (18320), ARCANUM_BENCH_CASSANDRA_PORT / _STORAGE_PORT (19342 / 17342).
 #
 # 1. HTTP ceiling:    a bare Pekko HTTP route returning a small JSON body, with the node's server
-#                     settings (io.arcanum.api.bench.HttpCeiling), driven by wrk over keep-alive connections.
+#                     settings (io.arcanum.bench.HttpCeiling), driven by wrk over keep-alive connections.
 # 2. Storage ceiling: single-row inserts through the Cassandra Java driver with as many in flight as
-#                     wrk has connections (io.arcanum.api.bench.CassandraInsertCeiling), same node,
+#                     wrk has connections (io.arcanum.bench.CassandraInsertCeiling), same node,
 #                     same commit-log mode.
 # 3. Arcanum:         KV v2 writes, then reads, by a token limited to the benchmark's paths, with a file
 #                     audit device on; reads again at 80 % of their peak (latency); then the same with
@@ -23,6 +23,8 @@
 #                     server's phases start once Cassandra is quiet (up to 60 s after the server is up).
 # 4. A table: absolute figures, the ratios Arcanum/ceiling, and the machine.
 #
+# It builds the cli module (bin/arcanum, which runs the Arcanum server) and the bench module (bench/:
+# the two ceilings' mains and io.arcanum.bench.JfrSummary, which summarises --profile's recordings).
 # It takes about 8 minutes (longer with -d/-w), and installs wrk with apt-get (sudo when not root) if
 # it is missing.
 # Everything runs on this machine: the local Cassandra (its own state directory and ports), the servers
@@ -80,10 +82,11 @@ if ! command -v wrk >/dev/null 2>&1; then
   else sudo apt-get install -y wrk >"$out/apt.log" 2>&1; fi
 fi
 command -v curl >/dev/null 2>&1 || { echo "curl is needed" >&2; exit 1; }
-say "building Arcanum"
-./mvnw -B -q -DskipTests install -pl api -am >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+say "building Arcanum (the cli and bench modules)"
+./mvnw -B -q -DskipTests install -pl cli,bench -am >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
-cp="$home/api/target/arcanum-api.jar:$home/api/target/lib/*"
+# the ceilings and the JFR summary (bench module); the Arcanum server itself runs through bin/arcanum (cli module)
+cp="$home/bench/target/arcanum-bench.jar:$home/bench/target/lib/*"
 
 # --- processes ---------------------------------------------------------------------------------------
 export ARCANUM_CASSANDRA_STATE_DIR="$home/.arcanum/bench-cassandra"
@@ -170,7 +173,7 @@ record() { R[$1.rps]="$rps"; R[$1.p50]="$p50"; R[$1.p99]="$p99"; R[$1.p999]="$p9
 # --- 1. HTTP ceiling ------------------------------------------------------------------------------------
 say "1/3 HTTP ceiling: bare Pekko HTTP route, $connections connections, ${duration}s (+${warmup}s warm-up)"
 # shellcheck disable=SC2086
-"$java" $server_opts -Darcanum.home="$home" -cp "$cp" io.arcanum.api.bench.HttpCeiling "127.0.0.1:$http_port" \
+"$java" $server_opts -Darcanum.home="$home" -cp "$cp" io.arcanum.bench.HttpCeiling "127.0.0.1:$http_port" \
   >"$out/http-ceiling-server.log" 2>&1 &
 server_pid=$!
 wait_for_line "$out/http-ceiling-server.log" "listening on" 60 "$server_pid"
@@ -183,7 +186,7 @@ stop_server
 # --- 2. storage ceiling -----------------------------------------------------------------------------------
 say "2/3 storage ceiling: single-row inserts, $connections in flight, ${duration}s (+${warmup}s warm-up)"
 c0="$(cpu_ticks "$cassandra_pid")"
-"$java" -Xms256m -Xmx1g -cp "$cp" io.arcanum.api.bench.CassandraInsertCeiling "127.0.0.1:$cassandra_port" \
+"$java" -Xms256m -Xmx1g -cp "$cp" io.arcanum.bench.CassandraInsertCeiling "127.0.0.1:$cassandra_port" \
   "$connections" "$warmup" "$duration" 512 >"$out/storage-ceiling.txt" 2>"$out/storage-ceiling.log" \
   || { cat "$out/storage-ceiling.log" >&2; exit 1; }
 line="$(grep '^storage-ceiling' "$out/storage-ceiling.txt")"
@@ -222,7 +225,7 @@ jfr_start() { $profile && jcmd "$server_pid" JFR.start name="$1" settings=profil
 jfr_stop() {
   if $profile; then
     jcmd "$server_pid" JFR.stop name="$1" filename="$out/$1.jfr" >/dev/null
-    "$java" -cp "$cp" io.arcanum.api.bench.JfrSummary "$out/$1.jfr" 12 >"$out/$1-profile.txt"
+    "$java" -cp "$cp" io.arcanum.bench.JfrSummary "$out/$1.jfr" 12 >"$out/$1-profile.txt"
   fi
 }
 

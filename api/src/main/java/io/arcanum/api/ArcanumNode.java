@@ -112,7 +112,7 @@ public final class ArcanumNode {
           + "with -D{}=2 (bin/arcanum does)", AsyncPool.PARALLELISM);
     }
     Config full = journal.toPekkoConfig().withFallback(config).resolve();
-    TlsSettings.Listener tls = TlsSettings.fromConfig(full, io.arcanum.persistence.local.Settings::resolveProjectHome);
+    TlsSettings.Listener tls = TlsSettings.fromConfig(full, ProjectHome::resolve);
     journal.ensureKeyspace();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arcanum", full);
     try {

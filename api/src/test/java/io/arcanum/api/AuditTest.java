@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.audit.AuditChain;
 import io.arcanum.domain.audit.AuditLog;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -264,7 +264,7 @@ class AuditTest {
   void withTheJournalDownRequestsFailClosedAndTheServiceRecovers() throws Exception {
     server.call("POST", "secret/data/closed", root, "{\"data\":{\"pw\":\"secret-value-42\"}}");
     assertEquals(200, server.call("GET", "secret/data/closed", root, null).status(), "the entity is in memory now");
-    io.arcanum.persistence.local.LocalCassandra cassandra = CassandraTestNode.ensureStarted();
+    io.arcanum.localcassandra.LocalCassandra cassandra = CassandraTestNode.ensureStarted();
     cassandra.stop();
     try {
       TestServer.Reply read = server.call("GET", "secret/data/closed", root, null);

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-import io.arcanum.persistence.local.LocalCassandra;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.LocalCassandra;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

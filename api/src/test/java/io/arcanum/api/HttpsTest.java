@@ -8,7 +8,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.arcanum.api.http.SelfSignedCertificate;
 import io.arcanum.api.http.TlsSettings;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -3,7 +3,7 @@ package io.arcanum.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.domain.kv.SealedData;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.arcanum.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

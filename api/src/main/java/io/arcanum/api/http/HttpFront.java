@@ -75,7 +75,7 @@ public final class HttpFront {
   /**
    * The HTTP server every Arcanum listener uses: Pekko HTTP's {@code pekko.http.server} settings from
    * the configuration, the {@code LIST} method, and HTTPS when the listener has a TLS context. The
-   * benchmark's bare route ({@code io.arcanum.api.bench.HttpCeiling}) binds through this too, so both
+   * benchmark's bare route ({@code io.arcanum.bench.HttpCeiling}) binds through this too, so both
    * are measured with the same server settings.
    *
    * @param system the actor system whose configuration holds {@code pekko.http.server}

@@ -29,7 +29,7 @@ import io.arcanum.persistence.kv.FolderGuard;
 import io.arcanum.persistence.kv.KvListing;
 import io.arcanum.persistence.kv.ListingIntents;
 import io.arcanum.persistence.kv.ListingTable;
-import io.arcanum.persistence.testing.CassandraTestNode;
+import io.arcanum.localcassandra.testing.CassandraTestNode;
 import io.arcanum.projections.listing.ListingRepair;
 import java.time.Clock;
 import java.time.Duration;
