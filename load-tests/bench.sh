@@ -21,11 +21,15 @@
 #                     audit device on; reads again at 80 % of their peak (latency); then the same with
 #                     auditing off (ARCANUM_AUDIT_ENABLED=false), to measure what auditing costs. Each
 #                     server's phases start once Cassandra is quiet (up to 60 s after the server is up).
+#                     Also: single-row inserts one at a time and a single writer (one connection), so
+#                     that a write's latency is compared with one durable round trip; first writes of
+#                     new keys; and Cassandra's own count of operations per write, by table
+#                     (io.arcanum.bench.CassandraOps, from system_views).
 # 4. A table: absolute figures, the ratios Arcanum/ceiling, and the machine.
 #
 # It builds the cli module (bin/arcanum, which runs the Arcanum server) and the bench module (bench/:
 # the two ceilings' mains and io.arcanum.bench.JfrSummary, which summarises --profile's recordings).
-# It takes about 8 minutes (longer with -d/-w), and installs wrk with apt-get (sudo when not root) if
+# It takes about 10 minutes (longer with -d/-w), and installs wrk with apt-get (sudo when not root) if
 # it is missing.
 # Everything runs on this machine: the local Cassandra (its own state directory and ports), the servers
 # and wrk share its cores, as they would on a single-host deployment. --profile records JFR on the
@@ -125,7 +129,8 @@ run_wrk() {
   local name="$1" url="$2" script="$3" secs="$4"; shift 4
   local s0 c0
   s0="$(cpu_ticks "${server_pid:-0}")"; c0="$(cpu_ticks "$cassandra_pid")"
-  wrk -t"$threads" -c"$connections" -d"${secs}s" --timeout 10s -s "$scripts/$script" "$url" -- "$@" >"$out/$name.txt" 2>&1
+  wrk -t"${wrk_threads:-$threads}" -c"${wrk_connections:-$connections}" -d"${secs}s" --timeout 10s \
+    -s "$scripts/$script" "$url" -- "$@" >"$out/$name.txt" 2>&1
   local line
   line="$(grep '^wrk-result' "$out/$name.txt" || true)"
   [ -n "$line" ] || { cat "$out/$name.txt" >&2; echo "wrk gave no result for $name" >&2; exit 1; }
@@ -197,6 +202,17 @@ R[cql.err]="$(sed -E 's/.* errors=([^ ]+).*/\1/' <<<"$line")"
 commitlog="$(sed -E 's/.* commitlog_sync=([^ ]+).*/\1/' <<<"$line")"
 say "$(printf '%-26s %9s req/s  p50 %7s ms  p99 %7s ms  errors %s  (commit log: %s)' storage-ceiling \
   "${R[cql.rps]}" "${R[cql.p50]}" "${R[cql.p99]}" "${R[cql.err]}" "$commitlog")"
+# one insert at a time: what a single durable round trip costs (the single writer's yardstick)
+"$java" -Xms256m -Xmx1g -cp "$cp" io.arcanum.bench.CassandraInsertCeiling "127.0.0.1:$cassandra_port" \
+  1 "$warmup" "$duration" 512 >"$out/storage-single.txt" 2>"$out/storage-single.log" \
+  || { cat "$out/storage-single.log" >&2; exit 1; }
+line="$(grep '^storage-ceiling' "$out/storage-single.txt")"
+R[cql1.rps]="$(sed -E 's/.* rps=([^ ]+).*/\1/' <<<"$line")"
+R[cql1.p50]="$(sed -E 's/.* p50_ms=([^ ]+).*/\1/' <<<"$line")"
+R[cql1.p99]="$(sed -E 's/.* p99_ms=([^ ]+).*/\1/' <<<"$line")"
+R[cql1.err]="$(sed -E 's/.* errors=([^ ]+).*/\1/' <<<"$line")"
+say "$(printf '%-26s %9s req/s  p50 %7s ms  p99 %7s ms  errors %s' storage-single "${R[cql1.rps]}" \
+  "${R[cql1.p50]}" "${R[cql1.p99]}" "${R[cql1.err]}")"
 
 # --- 3. Arcanum ---------------------------------------------------------------------------------------------
 # start_arcanum AUDIT(true|false): a dev server on the benchmark's Cassandra; sets $base and $root
@@ -229,6 +245,21 @@ jfr_stop() {
   fi
 }
 
+# ops_count FILE: Cassandra's own operation counts per table of the server's keyspace (CassandraOps)
+ops_count() { "$java" -cp "$cp" io.arcanum.bench.CassandraOps "127.0.0.1:$cassandra_port" arcanum_bench_dev >"$1" 2>/dev/null; }
+# ops_per_request BEFORE AFTER REQUESTS NAME: per-table writes and reads per request between two counts,
+# written to $out/NAME-ops.txt; sets $ops_total (writes + reads per request, all tables)
+ops_per_request() {
+  awk -v n="$3" '
+    FNR == NR { for (i = 2; i <= NF; i++) { split($i, kv, "="); b[$2, kv[1]] = kv[2] } next }
+    { split($2, t, "="); for (i = 3; i <= NF; i++) { split($i, kv, "="); d[t[2], kv[1]] = kv[2] - b[$2, kv[1]] } tables[t[2]] = 1 }
+    END {
+      for (tb in tables) { w = d[tb, "writes"] / n; r = d[tb, "reads"] / n; if (w + r >= 0.005) printf "%-22s writes %5.2f reads %5.2f\n", tb, w, r; tw += w; tr += r }
+      printf "%-22s writes %5.2f reads %5.2f\n", "(all tables)", tw, tr
+    }' "$1" "$2" | sort >"$out/$4-ops.txt"
+  ops_total="$(awk '/^\(all tables\)/ {printf "%.1f", $3 + $5}' "$out/$4-ops.txt")"
+}
+
 # Each write phase walks the paths in blocks, one per wrk thread (write.lua); walked counts how far
 # the slowest thread surely got, summed over the phase's runs: its requests, less the one per
 # connection that may still have been in flight when wrk stopped. fill_paths writes on until every
@@ -258,10 +289,18 @@ walked=0
 run_wrk arcanum-write-warmup "$base" write.lua "$warmup" "$token" "$paths" /v1/secret/data/bench/ "$threads"
 walk arcanum-write-warmup
 jfr_start writes
+ops_count "$out/ops-write-before.txt"
 run_wrk arcanum-write "$base" write.lua "$duration" "$token" "$paths" /v1/secret/data/bench/ "$threads" "$walked"
+ops_count "$out/ops-write-after.txt"
+ops_per_request "$out/ops-write-before.txt" "$out/ops-write-after.txt" "$requests" arcanum-write
+R[write.ops]="$ops_total"
 walk arcanum-write
 jfr_stop writes
 record write
+# a single writer: one connection, each write sent when the previous one answered (latency, not load)
+wrk_threads=1 wrk_connections=1 run_wrk arcanum-write-single "$base" write.lua "$duration" "$token" "$paths" \
+  /v1/secret/data/bench/ 1
+record write1
 fill_paths
 run_wrk arcanum-read-warmup "$base" read.lua "$warmup" "$token" "$paths" /v1/secret/data/bench/
 jfr_start reads
@@ -281,6 +320,15 @@ for attempt in 1 2 3 4; do
 done
 run_wrk arcanum-read-80 "$base" paced.lua "$duration" "$token" "$paths" /v1/secret/data/bench/ "$pause"
 record read80
+# first writes: every request writes a key that does not exist yet (so each one brings a key into
+# existence and into the listing, and recovers a new entity)
+run_wrk arcanum-create-warmup "$base" write.lua "$warmup" "$token" 100000000 /v1/secret/data/bench/new/ "$threads"
+ops_count "$out/ops-create-before.txt"
+run_wrk arcanum-create "$base" write.lua "$duration" "$token" 100000000 /v1/secret/data/bench/new/ "$threads" 1000000
+ops_count "$out/ops-create-after.txt"
+ops_per_request "$out/ops-create-before.txt" "$out/ops-create-after.txt" "$requests" arcanum-create
+R[create.ops]="$ops_total"
+record create
 # the device delivers a few seconds behind the journal: wait until its file stops growing
 audit_lines=-1
 for _ in $(seq 1 30); do
@@ -325,7 +373,10 @@ java_version="$("$java" -version 2>&1 | head -1)"
   row() { echo "| $1 | ${R[$2.rps]} | ${R[$2.p50]} | ${R[$2.p99]} | ${R[$2.p999]:-} | ${R[$2.err]} | ${R[$2.scpu]:-} | ${R[$2.ccpu]:-} |"; }
   row "HTTP ceiling: bare Pekko HTTP route" http
   row "storage ceiling: single-row inserts (driver)" cql
+  row "storage: single-row inserts, one at a time" cql1
   row "Arcanum KV v2 write, audited" write
+  row "Arcanum KV v2 write, audited, single writer (1 connection)" write1
+  row "Arcanum KV v2 first write of a new key, audited" create
   row "Arcanum KV v2 read, audited" read
   row "Arcanum KV v2 read, audited, paced at $(ratio "${R[read80.rps]}" "${R[read.rps]}") of peak (target 80 %)" read80
   row "Arcanum KV v2 write, audit off" nwrite
@@ -334,7 +385,10 @@ java_version="$("$java" -version 2>&1 | head -1)"
   echo "| ratio | value | target |"
   echo "|---|---:|---|"
   echo "| audited reads / HTTP ceiling | $(ratio "${R[read.rps]}" "${R[http.rps]}") | >= 50 % |"
-  echo "| audited writes / storage ceiling | $(ratio "${R[write.rps]}" "${R[cql.rps]}") | >= 50 % |"
+  echo "| audited writes / storage ceiling | $(ratio "${R[write.rps]}" "${R[cql.rps]}") | >= 15 % (issue [8]) |"
+  echo "| single writer's p50 / single insert's p50 | $(awk -v a="${R[write1.p50]}" -v b="${R[cql1.p50]}" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "n/a" }') | <= 5x |"
+  echo "| Cassandra operations per audited write (update of an existing key) | ${R[write.ops]} | <= 6 |"
+  echo "| Cassandra operations per audited first write (a new key) | ${R[create.ops]} | |"
   echo "| audited reads / reads audit off | $(ratio "${R[read.rps]}" "${R[nread.rps]}") | >= 80 % (lose < 20 %) |"
   echo "| audited writes / writes audit off | $(ratio "${R[write.rps]}" "${R[nwrite.rps]}") | |"
   echo "| read p99 at $(ratio "${R[read80.rps]}" "${R[read.rps]}") of peak | ${R[read80.p99]} ms | < 10 ms at 80 % of peak |"
@@ -342,6 +396,9 @@ java_version="$("$java" -version 2>&1 | head -1)"
   awk -v a="${R[read80.rps]}" -v p="${R[read.rps]}" 'BEGIN{exit !(a > 1.05 * p)}' && \
     echo "The paced reads ran faster than the measured peak: the server was still warming up when the peak was measured; use longer phases (-d, -w)."
   echo "Audit device lines written during the audited phases: $audit_lines. Raw output: ${out#"$home"/}"
+  echo
+  echo "Cassandra operations per request, by table (system_views.local_write_latency / local_read_latency):"
+  for phase in arcanum-write arcanum-create; do echo; echo "$phase:"; echo '```'; cat "$out/$phase-ops.txt"; echo '```'; done
 } | tee "$out/table.md"
 if $profile; then
   for p in writes reads; do echo; echo "### JFR profile, audited $p (Arcanum server)"; echo; echo '```'; cat "$out/$p-profile.txt"; echo '```'; done | tee -a "$out/table.md"
