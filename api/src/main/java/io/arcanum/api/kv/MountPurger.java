@@ -19,9 +19,10 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Deletes a disabled mount's data, as Vault does when a secrets engine is disabled: every secret of
- * the mount (found through the listing table) is stopped, then its events, snapshots and tagged
- * events (only stores written by earlier versions have them) are deleted from the journal, then its
- * data keys are forgotten, then the mount's listing rows. The mount's uuid is never reused, so
+ * the mount (found through the listing table) is stopped, then its events and snapshots are deleted
+ * from the journal, then its data keys are forgotten, then the mount's listing rows. (Stores written
+ * by versions that tagged KV events also hold tagged copies, which stay: like every copy of a
+ * version's data, they cannot be opened once its data key is forgotten.) The mount's uuid is never reused, so
  * nothing of it can come back even before the purge ends.
  */
 public final class MountPurger {
@@ -63,8 +64,7 @@ public final class MountPurger {
         return CompletableFuture.completedFuture(Done.getInstance());
       }
       var seq = CollectionConverters.asScala(pids).toList();
-      return FutureConverters.asJava(cleanup.deleteAllTaggedEvents(seq))
-          .thenCompose(d -> FutureConverters.asJava(cleanup.deleteAll(seq, false)))
+      return FutureConverters.asJava(cleanup.deleteAll(seq, false))
           .thenCompose(d -> CompletableFuture.allOf(pids.stream()
               .map(pid -> this.keys.forgetAll(pid).toCompletableFuture()).toArray(CompletableFuture[]::new)))
           .thenApply(v -> Done.getInstance());
