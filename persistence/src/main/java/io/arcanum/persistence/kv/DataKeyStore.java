@@ -40,8 +40,6 @@ public final class DataKeyStore {
   /** When keys (by cache key) and whole secrets (by persistence id) were last forgotten, in nanoTime. */
   private final Cache<String, Long> forgottenAt =
       Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(10)).maximumSize(1_000_000).build();
-  private volatile CompletionStage<PreparedStatement> insert;
-  private volatile CompletionStage<PreparedStatement> select;
 
   /**
    * @param session a Cassandra session of the actor system
@@ -160,7 +158,9 @@ public final class DataKeyStore {
     if (keyIds.isEmpty()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return session.executeWrite(deleteStatement(persistenceId, keyIds));
+    return prepared("DELETE FROM " + table + " WHERE persistence_id = ? AND key_id IN ?")
+        .thenCompose(ps -> session.executeWrite(ps.bind(persistenceId, keyIds)
+            .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
   }
 
   /**
@@ -173,9 +173,8 @@ public final class DataKeyStore {
     String prefix = cacheKey(persistenceId, "");
     forgottenAt.put(persistenceId, System.nanoTime());
     cache.asMap().keySet().removeIf(k -> k.startsWith(prefix));
-    return session.executeWrite(com.datastax.oss.driver.api.core.cql.SimpleStatement
-        .newInstance("DELETE FROM " + table + " WHERE persistence_id = ?", persistenceId)
-        .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM));
+    return prepared("DELETE FROM " + table + " WHERE persistence_id = ?")
+        .thenCompose(ps -> session.executeWrite(ps.bind(persistenceId).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
   }
 
   /** Drops every opened key from memory, overwriting the arrays (the node sealed). */
@@ -184,28 +183,25 @@ public final class DataKeyStore {
     cache.invalidateAll();
   }
 
-  private com.datastax.oss.driver.api.core.cql.Statement<?> deleteStatement(String persistenceId, List<String> keyIds) {
-    return com.datastax.oss.driver.api.core.cql.SimpleStatement
-        .newInstance("DELETE FROM " + table + " WHERE persistence_id = ? AND key_id IN ?", persistenceId, keyIds)
-        .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM);
+  /** Statements prepared once (Cassandra parses an unprepared statement on every execution). */
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletionStage<PreparedStatement>> prepared =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private CompletionStage<PreparedStatement> prepared(String cql) {
+    CompletionStage<PreparedStatement> ps = prepared.get(cql);
+    if (ps == null || ps.toCompletableFuture().isCompletedExceptionally()) {
+      ps = session.prepare(cql);
+      prepared.put(cql, ps);
+    }
+    return ps;
   }
 
   private CompletionStage<PreparedStatement> insertStatement() {
-    CompletionStage<PreparedStatement> ps = insert;
-    if (ps == null || ps.toCompletableFuture().isCompletedExceptionally()) {
-      ps = session.prepare("INSERT INTO " + table + " (persistence_id, key_id, sealed_key) VALUES (?, ?, ?)");
-      insert = ps;
-    }
-    return ps;
+    return prepared("INSERT INTO " + table + " (persistence_id, key_id, sealed_key) VALUES (?, ?, ?)");
   }
 
   private CompletionStage<PreparedStatement> selectStatement() {
-    CompletionStage<PreparedStatement> ps = select;
-    if (ps == null || ps.toCompletableFuture().isCompletedExceptionally()) {
-      ps = session.prepare("SELECT sealed_key FROM " + table + " WHERE persistence_id = ? AND key_id = ?");
-      select = ps;
-    }
-    return ps;
+    return prepared("SELECT sealed_key FROM " + table + " WHERE persistence_id = ? AND key_id = ?");
   }
 
   private boolean forgottenSince(String persistenceId, String keyId, long started) {
