@@ -17,6 +17,7 @@ import io.arcanum.api.sys.PolicyRoutes;
 import io.arcanum.domain.policy.PolicyStore;
 import io.arcanum.domain.token.TokenAccessor;
 import io.arcanum.api.http.HttpFront;
+import io.arcanum.api.http.RouteTable;
 import io.arcanum.api.http.VaultRoutes;
 import io.arcanum.api.kv.KvRoutes;
 import io.arcanum.api.kv.MountPurger;
@@ -53,7 +54,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -83,17 +83,15 @@ public final class ArcanumNode {
   private final SealService seal;
   private final MountRouter mounts;
   private final ServerBinding binding;
-  private final Duration timeout;
   private final TlsSettings.Listener listener;
 
   private ArcanumNode(ActorSystem<Void> system, SealService seal, MountRouter mounts, ServerBinding binding,
-      Duration timeout, TlsSettings.Listener listener) {
+      TlsSettings.Listener listener) {
     this.listener = listener;
     this.system = system;
     this.seal = seal;
     this.mounts = mounts;
     this.binding = binding;
-    this.timeout = timeout;
   }
 
   /**
@@ -158,7 +156,8 @@ public final class ArcanumNode {
       MountRouter mounts = new MountRouter(sharding, timeout);
       TokenService tokens = new TokenService(sharding, timeout);
       PolicyCache policyCache = new PolicyCache(system, timeout);
-      Authorizer authorizer = new Authorizer(policyCache);
+      RouteTable routeTable = RouteTable.vault(full.getBoolean("arcanum.metrics.unauthenticated"));
+      Authorizer authorizer = new Authorizer(policyCache, routeTable);
       CassandraSession session = CassandraSessionRegistry.get(system)
           .sessionFor("pekko.projection.cassandra.session-config");
       DataKeyStore dataKeys = new DataKeyStore(session, journal.keyspace(), BarrierExtension.get(system).barrier(),
@@ -181,23 +180,21 @@ public final class ArcanumNode {
       CassandraProjection.createTablesIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       ServerInfo info = new ServerInfo(ServerInfo.DEFAULT.version(), ServerInfo.DEFAULT.buildDate(),
           full.getString("arcanum.cluster-name"), ServerInfo.DEFAULT.storageType());
-      RekeyService rekey = new RekeyService(system, seal, timeout);
+      RekeyService rekey = new RekeyService(seal);
       seal.alsoOnSeal(rekey::cancel); // shares given to a rekey do not outlive the seal
       KeyRoutes keyRoutes = new KeyRoutes(
-          new KeyringService(system, seal, BarrierExtension.get(system).barrier(), timeout, clock),
+          new KeyringService(system, seal, BarrierExtension.get(system).barrier(), clock),
           rekey, full.getLong("arcanum.keyring.min-rotation-operations"),
           full.getDuration("arcanum.keyring.min-rotation-interval"));
-      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, listingTable, dataKeys), info, clock, timeout,
-              new AuditRoutes(auditDevices, audit, clock, timeout),
-              new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock),
-              keyRoutes);
+      SysRoutes sysRoutes = new SysRoutes(seal, mounts, new MountPurger(system, listingTable, dataKeys), info, clock);
       KvService kv = new KvService(sharding, dataKeys, listing, intents, timeout);
-      KvRoutes kvRoutes = new KvRoutes(kv, mounts, timeout);
+      KvRoutes kvRoutes = new KvRoutes(kv, mounts);
       new ListingRepair(system, intents, listing, timeout, full.getDuration("arcanum.kv.listing-repair-after"), clock,
           seal::isUnsealed).start(full.getDuration("arcanum.kv.listing-repair-interval"));
-      VaultRoutes routes = new VaultRoutes(seal, tokens, authorizer, sysRoutes,
-          new PolicyRoutes(policyCache, tokens, timeout), new TokenRoutes(tokens, authorizer, policyCache, clock),
-          mounts, kvRoutes, audit).withUnauthenticatedMetrics(full.getBoolean("arcanum.metrics.unauthenticated"));
+      VaultRoutes routes = new VaultRoutes(routeTable, seal, tokens, authorizer, mounts, audit,
+          new VaultRoutes.Handlers(sysRoutes, keyRoutes, new AuditRoutes(auditDevices, audit, clock),
+              new ForensicsRoutes(new Forensics(system, dataKeys, full.getInt("arcanum.audit.streams")), mounts, clock),
+              new PolicyRoutes(policyCache, tokens), new TokenRoutes(tokens, authorizer, policyCache, clock), kvRoutes));
       Metrics metrics = new Metrics(() -> !seal.isUnsealed());
       kv.onJournalWrite(d -> metrics.journalWrite("kv", d));
       io.arcanum.domain.barrier.Barrier barrier = BarrierExtension.get(system).barrier();
@@ -216,7 +213,7 @@ public final class ArcanumNode {
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       LOG.info("listening on {}://{}:{}", tls.scheme(), binding.localAddress().getHostString(),
           binding.localAddress().getPort());
-      return new ArcanumNode(system, seal, mounts, binding, timeout, tls);
+      return new ArcanumNode(system, seal, mounts, binding, tls);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("could not start the node: " + e.getMessage(), e);
@@ -262,7 +259,13 @@ public final class ArcanumNode {
    * @param unsealKeyBase64 the single unseal key, base64
    * @param rootToken the root token
    */
-  public record DevCredentials(String unsealKeyBase64, String rootToken) {}
+  public record DevCredentials(String unsealKeyBase64, String rootToken) {
+    /** @return a placeholder: the key and the token are printed once, on purpose, never by toString */
+    @Override
+    public String toString() {
+      return "DevCredentials[unseal key <redacted>, root token <redacted>]";
+    }
+  }
 
   /**
    * Dev mode, as Vault's {@code -dev}: initializes with one share, unseals, and mounts KV v2 at
@@ -279,9 +282,7 @@ public final class ArcanumNode {
       MountTable.Mount secret = MountTable.Mount.kv2("secret/", UUID.randomUUID().toString(),
           "kv_" + UUID.randomUUID().toString().substring(0, 8), "key/value secret storage",
           Clock.systemUTC().instant());
-      CompletionStage<MountTable.Mount> enabled =
-          mounts.table().askWithStatus(r -> new MountTable.Enable(secret, r), timeout);
-      enabled.toCompletableFuture().get(60, TimeUnit.SECONDS);
+      mounts.enable(secret).toCompletableFuture().get(60, TimeUnit.SECONDS);
       mounts.refresh().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new DevCredentials(Base64.getEncoder().encodeToString(share), init.rootToken());
     } catch (Exception e) {

@@ -267,8 +267,8 @@ class AuditTest {
     io.arcanum.localcassandra.LocalCassandra cassandra = CassandraTestNode.ensureStarted();
     cassandra.stop();
     try {
+      // 503: nothing was served or changed, the client may retry (Failure.AuditFailed, mapped in Replies)
       TestServer.Reply read = server.call("GET", "secret/data/closed", root, null);
-      // 503: nothing was served or changed, the client may retry
       assertEquals(503, read.status(), () -> "body: " + read.body());
       assertFalse(read.body().toString().contains("secret-value-42"), "no secret leaves without a durable record");
       assertEquals("audit: the request could not be recorded, so it was not served", read.error());

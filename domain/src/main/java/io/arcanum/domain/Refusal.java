@@ -27,6 +27,49 @@ public enum Refusal {
    */
   LISTING_INTENT_REQUIRED(500, "the listing intent of a new key was not recorded"),
 
+  // ---- tokens (Vault's token store, VAULT-API.md "Tokens") ----
+  /**
+   * The token does not exist, was revoked or expired. Authentication answers 403
+   * {@code permission denied} instead, and the token routes their own messages ({@code bad token});
+   * this status and message are what a client sees when its parent token vanished while a child was
+   * being created.
+   */
+  UNKNOWN_TOKEN(400, "unknown token"),
+  /** A token with the chosen {@code id} exists already. */
+  TOKEN_EXISTS(400, "token already exists"),
+  /** The token has no TTL or was created with {@code renewable: false}. */
+  NOT_RENEWABLE(400, "lease is not renewable"),
+  /** No token has this accessor. */
+  INVALID_ACCESSOR(400, "invalid accessor"),
+  /** A new token's accessor is taken (a random collision: the creation is refused, nothing changes). */
+  ACCESSOR_IN_USE(400, "accessor already in use"),
+
+  // ---- ACL policies ----
+  /** {@code root} is built in and cannot be written. */
+  ROOT_POLICY_IMMUTABLE(400, "cannot update \"root\" policy"),
+  /** {@code root} and {@code default} cannot be deleted; the message names the policy. */
+  POLICY_NOT_DELETABLE(400, null),
+
+  // ---- mounts ----
+  /** A mount exists at exactly this path; the message names it ({@code path is already in use at ...}). */
+  MOUNT_PATH_IN_USE(400, null),
+  /** A mount nests in or around this path; the message names it ({@code existing mount at ...}). */
+  MOUNT_NESTED(400, null),
+  /** Nothing is mounted at the path a change names. */
+  NO_MOUNT(400, "no mount at this path"),
+
+  // ---- audit devices ----
+  /** An audit device is enabled at this path already. */
+  AUDIT_PATH_IN_USE(400, "path already in use"),
+
+  // ---- the key hierarchy (sys/init, sys/unseal, sys/rotate, sys/rekey) ----
+  /** A second initialization. */
+  ALREADY_INITIALIZED(400, "Vault is already initialized"),
+  /** An operation that needs the stored keys before initialization. */
+  NOT_INITIALIZED(400, "Vault is not initialized"),
+  /** A rotation started from a key term that is no longer the active one (another rotation won). */
+  KEYRING_CHANGED(400, "the keyring was rotated meanwhile; try again"),
+
   // ---- any sealed entity ----
   /** Stored data failed its integrity check; the message names the entity and the reason. */
   INTEGRITY(500, null);

@@ -61,7 +61,13 @@ public record Settings(
      * @param truststore PKCS#12 truststore holding the certificate to trust (for the launcher's probe)
      * @param truststorePassword its password
      */
-    public record ClientTls(Path keystore, String keystorePassword, Path truststore, String truststorePassword) {}
+    public record ClientTls(Path keystore, String keystorePassword, Path truststore, String truststorePassword) {
+        /** @return the stores' paths, never their passwords */
+        @Override
+        public String toString() {
+            return "ClientTls[keystore=" + keystore + ", truststore=" + truststore + "]";
+        }
+    }
 
     /**
      * @param tls TLS for CQL clients, or null for plain CQL

@@ -32,7 +32,14 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
    * @param truststorePassword its password
    * @param hostnameValidation whether a node's certificate must name the address it is reached at
    */
-  public record DriverTls(String truststore, String truststorePassword, boolean hostnameValidation) {}
+  public record DriverTls(String truststore, String truststorePassword, boolean hostnameValidation) {
+    /** @return the settings without the password */
+    @Override
+    public String toString() {
+      return "DriverTls[truststore=" + truststore + ", truststorePassword=<redacted>, hostnameValidation="
+          + hostnameValidation + "]";
+    }
+  }
 
   /**
    * Plain CQL, without TLS.

@@ -146,8 +146,7 @@ public final class SealedEventSerializer extends SerializerWithStringManifest {
         Arrays.fill(plain, (byte) 0);
       }
     } catch (IntegrityException e) {
-      return new TamperedEvent(entityId, e.getMessage().substring(IntegrityException.WIRE_PREFIX.length() + 2), manifest,
-          bytes);
+      return new TamperedEvent(entityId, e.detail(), manifest, bytes);
     } catch (java.nio.BufferUnderflowException | ClassNotFoundException e) {
       return new TamperedEvent(entityId, "malformed stored event", manifest, bytes);
     } catch (IOException e) {

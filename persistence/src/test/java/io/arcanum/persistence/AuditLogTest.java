@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import io.arcanum.domain.Reply;
 import io.arcanum.domain.audit.AuditChain;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.Keyring;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +48,8 @@ class AuditLogTest {
       for (int i = 0; i < 100; i++) {
         bodies.add(JSON.createObjectNode().put("type", "request").put("n", batch * 100 + i));
       }
-      var result = kit.<StatusReply<AuditLog.Appended>>runCommand(r -> new AuditLog.Append(bodies, r));
-      assertEquals(100, result.reply().getValue().seqs().size());
+      var result = kit.<Reply>runCommand(r -> new AuditLog.Append(bodies, r));
+      assertEquals(100, ((AuditLog.Appended) result.reply()).seqs().size());
       result.events().forEach(e -> all.add((AuditLog.RecordAppended) e));
     }
     List<AuditChain.Link> links = new ArrayList<>();
@@ -62,7 +62,7 @@ class AuditLogTest {
     assertEquals(2500, state.seq());
     assertEquals(lastHash, state.lastHash());
     assertNull(state.tampered());
-    var next = kit.<StatusReply<AuditLog.Appended>>runCommand(
+    var next = kit.<Reply>runCommand(
         r -> new AuditLog.Append(List.of(JSON.createObjectNode().put("type", "response")), r));
     AuditLog.RecordAppended appended = (AuditLog.RecordAppended) next.event();
     assertEquals(2501, appended.seq());

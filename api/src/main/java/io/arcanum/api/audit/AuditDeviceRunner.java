@@ -1,6 +1,8 @@
 package io.arcanum.api.audit;
 
-import io.arcanum.api.http.Replies;
+import io.arcanum.api.outcome.Asks;
+import io.arcanum.api.outcome.Failure;
+import io.arcanum.domain.Refusal;
 import io.arcanum.domain.audit.AuditDevices;
 import io.arcanum.projections.audit.AuditDelivery;
 import io.arcanum.projections.audit.AuditDeviceProjection;
@@ -19,8 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the delivery projections of each enabled audit device on this node (one per audit stream), and keeps that set equal to
- * the device table: after a device is enabled or disabled here, and when the node unseals.
+ * The audit device table as the node uses it, and the delivery projections of each enabled device on
+ * this node (one per audit stream), kept equal to the table: after a device is enabled or disabled
+ * here, and when the node unseals. Outcomes are typed: a table that does not answer in time is
+ * {@link Failure.Unavailable} for a read and {@link Failure.OutcomeUnknown} for a change.
  */
 public final class AuditDeviceRunner {
 
@@ -50,8 +54,7 @@ public final class AuditDeviceRunner {
     this.timeout = timeout;
   }
 
-  /** @return the device table entity */
-  public EntityRef<AuditDevices.Command> table() {
+  private EntityRef<AuditDevices.Command> table() {
     return sharding.entityRefFor(AuditDevices.TYPE_KEY, AuditDevices.ENTITY_ID);
   }
 
@@ -60,10 +63,43 @@ public final class AuditDeviceRunner {
     return delivery;
   }
 
-  /** @return the devices, freshly read */
+  /**
+   * @return the devices, freshly read
+   * @throws Failure.Unavailable (in the stage) when the table did not answer in time
+   */
   public CompletionStage<Map<String, AuditDevices.Device>> devices() {
-    CompletionStage<AuditDevices.Devices> asked = table().askWithStatus(AuditDevices.Get::new, timeout);
-    return Replies.mapped(asked).thenApply(AuditDevices.Devices::byPath);
+    return Asks.ask(table(), AuditDevices.Get::new, AuditDevices.Devices.class, timeout,
+        () -> new Failure.Unavailable("the audit device table did not answer in time"))
+        .thenApply(AuditDevices.Devices::byPath);
+  }
+
+  /**
+   * Enables a device, then starts its projections here.
+   *
+   * @param device the device
+   * @return completes once the table holds it
+   * @throws Failure.Refused (in the stage) {@link Refusal#AUDIT_PATH_IN_USE} when its path is taken;
+   *     {@link Failure.OutcomeUnknown} when the table did not confirm in time
+   */
+  public CompletionStage<Void> enable(AuditDevices.Device device) {
+    return Asks.ask(table(), r -> new AuditDevices.Enable(device, r), AuditDevices.Done.class, timeout,
+            () -> new Failure.OutcomeUnknown("the audit device table did not confirm the new device in time",
+                "read sys/audit"))
+        .thenCompose(d -> reconcile());
+  }
+
+  /**
+   * Disables a device (nothing happens when none is at the path), then stops its projections here.
+   *
+   * @param path the device's path, ending with {@code /}
+   * @return completes once the table no longer holds it
+   * @throws Failure.OutcomeUnknown (in the stage) when the table did not confirm in time
+   */
+  public CompletionStage<Void> disable(String path) {
+    return Asks.ask(table(), r -> new AuditDevices.Disable(path, r), AuditDevices.Done.class, timeout,
+            () -> new Failure.OutcomeUnknown("the audit device table did not confirm the removal in time",
+                "read sys/audit"))
+        .thenCompose(d -> reconcile());
   }
 
   /**

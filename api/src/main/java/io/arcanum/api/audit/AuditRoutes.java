@@ -3,7 +3,6 @@ package io.arcanum.api.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arcanum.api.http.Json;
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
 import io.arcanum.api.http.VaultRequest.Operation;
@@ -12,7 +11,6 @@ import io.arcanum.domain.audit.AuditDevices;
 import io.arcanum.domain.barrier.AesGcm;
 import io.arcanum.projections.audit.AuditDelivery;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The audit device routes ({@code sys/audit}, {@code sys/audit/<path>}, {@code sys/audit-hash/<path>}),
- * sudo-protected as in Vault. Devices are of type {@code file} ({@code file_path} a path or
+ * sudo-protected as in Vault ({@link io.arcanum.api.http.RouteTable}). Devices are of type {@code file} ({@code file_path} a path or
  * {@code stdout}); their records come from the journal through one projection per device.
  */
 public final class AuditRoutes {
@@ -32,68 +30,69 @@ public final class AuditRoutes {
   private final AuditDeviceRunner runner;
   private final AuditService audit;
   private final Clock clock;
-  private final Duration timeout;
 
   /**
    * @param runner the device table and projections
    * @param audit the audit service (for the audit key behind {@code sys/audit-hash})
    * @param clock the clock
-   * @param timeout ask timeout
    */
-  public AuditRoutes(AuditDeviceRunner runner, AuditService audit, Clock clock, Duration timeout) {
+  public AuditRoutes(AuditDeviceRunner runner, AuditService audit, Clock clock) {
     this.runner = runner;
     this.audit = audit;
     this.clock = clock;
-    this.timeout = timeout;
   }
 
   /**
-   * @param req a request for {@code sys/audit...} (authenticated and authorized with sudo)
+   * {@code sys/audit}: the enabled devices.
+   *
+   * @param req the request (authorized with sudo)
    * @return the response
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req) {
-    String path = req.path();
-    Operation op = req.operation();
-    if (path.equals("sys/audit") || path.equals("sys/audit/")) {
-      if (op != Operation.READ) {
-        throw VaultException.unsupportedOperation();
-      }
-      return runner.devices().thenApply(devices -> {
-        ObjectNode d = Json.object();
-        new TreeMap<>(devices).forEach((p, dev) -> d.set(p, describe(dev, runner.delivery())));
-        return VaultResponse.sys(req.requestId(), d);
-      });
+  public CompletionStage<VaultResponse> devices(VaultRequest req) {
+    return runner.devices().thenApply(devices -> {
+      ObjectNode d = Json.object();
+      new TreeMap<>(devices).forEach((p, dev) -> d.set(p, describe(dev, runner.delivery())));
+      return VaultResponse.sys(req.requestId(), d);
+    });
+  }
+
+  /**
+   * {@code sys/audit-hash/<path>}: what a device writes for a string.
+   *
+   * @param req the request (authorized with sudo)
+   * @return the response
+   * @throws VaultException 400 for a bad path, a missing {@code input} or an unknown device
+   */
+  public CompletionStage<VaultResponse> hash(VaultRequest req) {
+    String devicePath = devicePath(req.path().substring("sys/audit-hash/".length()));
+    String input = Json.stringField(Json.objectOrNull(req.body()), "input", null);
+    if (input == null) {
+      throw VaultException.badRequest("the \"input\" parameter is required");
     }
-    if (path.startsWith("sys/audit-hash/")) {
-      if (op != Operation.WRITE) {
-        throw VaultException.unsupportedOperation();
+    return runner.devices().thenApply(devices -> {
+      AuditDevices.Device dev = devices.get(devicePath);
+      if (dev == null) {
+        throw VaultException.badRequest("unknown audit backend " + devicePath);
       }
-      String devicePath = devicePath(path.substring("sys/audit-hash/".length()));
-      String input = Json.stringField(Json.objectOrNull(req.body()), "input", null);
-      if (input == null) {
-        throw VaultException.badRequest("the \"input\" parameter is required");
-      }
-      return runner.devices().thenApply(devices -> {
-        AuditDevices.Device dev = devices.get(devicePath);
-        if (dev == null) {
-          throw VaultException.badRequest("unknown audit backend " + devicePath);
-        }
-        ObjectNode d = Json.object();
-        d.put("hash", audit.hasher().deviceHash(input, dev.salt()));
-        return VaultResponse.sys(req.requestId(), d);
-      });
+      ObjectNode d = Json.object();
+      d.put("hash", audit.hasher().deviceHash(input, dev.salt()));
+      return VaultResponse.sys(req.requestId(), d);
+    });
+  }
+
+  /**
+   * {@code sys/audit/<path>}: PUT enables, DELETE disables a device.
+   *
+   * @param req the request (WRITE or DELETE, authorized with sudo)
+   * @return 204 once the table changed and this node's projections follow it
+   * @throws VaultException 400 for a bad path or bad options
+   */
+  public CompletionStage<VaultResponse> device(VaultRequest req) {
+    String devicePath = devicePath(req.path().substring("sys/audit/".length()));
+    if (req.operation() == Operation.DELETE) {
+      return runner.disable(devicePath).thenApply(v -> VaultResponse.noContent());
     }
-    String devicePath = devicePath(path.substring("sys/audit/".length()));
-    switch (op) {
-      case WRITE:
-        return enable(req, devicePath);
-      case DELETE:
-        CompletionStage<AuditDevices.Done> disabled =
-            runner.table().askWithStatus(r -> new AuditDevices.Disable(devicePath, r), timeout);
-        return Replies.mapped(disabled).thenCompose(d -> runner.reconcile()).thenApply(v -> VaultResponse.noContent());
-      default:
-        throw VaultException.unsupportedOperation();
-    }
+    return enable(req, devicePath);
   }
 
   private CompletionStage<VaultResponse> enable(VaultRequest req, String devicePath) {
@@ -132,9 +131,7 @@ public final class AuditRoutes {
     }
     AuditDevices.Device device = new AuditDevices.Device(devicePath, "file", Json.stringField(body, "description", ""),
         Map.copyOf(options), AesGcm.randomBytes(32), UUID.randomUUID().toString().replace("-", ""), clock.instant());
-    CompletionStage<AuditDevices.Device> enabled =
-        runner.table().askWithStatus(r -> new AuditDevices.Enable(device, r), timeout);
-    return Replies.mapped(enabled).thenCompose(d -> runner.reconcile()).thenApply(v -> VaultResponse.noContent());
+    return runner.enable(device).thenApply(v -> VaultResponse.noContent());
   }
 
   private static String devicePath(String raw) {

@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import io.arcanum.projections.audit.AuditDelivery;
@@ -33,13 +32,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  *       before the reply leaves;</li>
  *   <li>a read-only request (read, list): both records, together, before the reply leaves.</li>
  * </ul>
- * When records cannot be made durable the request fails closed with a 500 and no secret leaves.
+ * When records cannot be made durable the request fails closed and no secret leaves. Which paths are
+ * audited is stated by {@link io.arcanum.api.http.RouteTable}.
  */
 public final class AuditService {
-
-  /** Paths Vault does not audit. */
-  public static final Set<String> UNAUDITED = Set.of("sys/init", "sys/seal-status", "sys/seal", "sys/unseal",
-      "sys/health", "sys/step-down", "sys/leader");
 
   private record KeyedHasher(Keyring ring, AuditHasher hasher) {}
 
@@ -75,14 +71,6 @@ public final class AuditService {
   /** @return whether requests are recorded (always, except in an audit-off benchmark run) */
   public boolean enabled() {
     return enabled;
-  }
-
-  /**
-   * @param path a request path
-   * @return whether requests to it are audited
-   */
-  public static boolean audited(String path) {
-    return !UNAUDITED.contains(path) && !path.startsWith("sys/rekey");
   }
 
   /** @return the hasher for the current keyring (the audit key exists only while unsealed) */

@@ -1,6 +1,7 @@
 package io.arcanum.api.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.api.outcome.Asks;
 import io.arcanum.api.outcome.Failure;
 import io.arcanum.domain.audit.AuditLog;
 import java.time.Duration;
@@ -85,8 +86,9 @@ final class AuditWriter {
     List<JsonNode> bodies = new ArrayList<>();
     batch.forEach(p -> bodies.addAll(p.bodies()));
     long started = System.nanoTime();
-    CompletionStage<AuditLog.Appended> written =
-        stream.askWithStatus(r -> new AuditLog.Append(bodies, r), timeout);
+    // any failure (no answer in time, the stream refusing a write on a broken chain) fails closed
+    CompletionStage<AuditLog.Appended> written = Asks.ask(stream, r -> new AuditLog.Append(bodies, r),
+        AuditLog.Appended.class, timeout, () -> new Failure.AuditFailed(false));
     written.whenComplete((ok, e) -> {
       if (e == null) {
         onWrite.accept(java.time.Duration.ofNanos(System.nanoTime() - started));

@@ -7,7 +7,6 @@ import io.arcanum.api.http.Json;
 import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
-import io.arcanum.api.http.VaultRequest.Operation;
 import io.arcanum.api.http.VaultResponse;
 import io.arcanum.api.kv.MountRouter;
 import io.arcanum.projections.forensics.Forensics;
@@ -18,7 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Forensics endpoints (sudo, and audited like any request): {@code GET sys/forensics/timeline/<mount>/<path>},
+ * Forensics endpoints (sudo, and audited like any request: {@link io.arcanum.api.http.RouteTable}): {@code GET sys/forensics/timeline/<mount>/<path>},
  * {@code GET sys/forensics/state/<mount>/<path>?at=<RFC3339>}, {@code POST sys/forensics/verify}
  * with {@code from} / {@code to}. See docs/audit.md.
  */
@@ -40,85 +39,96 @@ public final class ForensicsRoutes {
   }
 
   /**
-   * @param req a request under {@code sys/forensics/}
-   * @return the response
+   * {@code sys/forensics/verify}: checks the audit chains and that every change has its request record.
+   *
+   * @param req the request (authorized with sudo)
+   * @return the report
+   * @throws VaultException 400 for a bad time window
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req) {
-    String rest = req.path().substring("sys/forensics/".length());
-    Operation op = req.operation();
-    if (rest.equals("verify")) {
-      if (op != Operation.WRITE) {
-        throw VaultException.unsupportedOperation();
+  public CompletionStage<VaultResponse> verify(VaultRequest req) {
+    JsonNode body = Json.objectOrNull(req.body());
+    Instant from = time(Json.stringField(body, "from", null), Instant.EPOCH, "from");
+    Instant to = time(Json.stringField(body, "to", null), clock.instant(), "to");
+    if (to.isBefore(from)) {
+      throw VaultException.badRequest("\"to\" is before \"from\"");
+    }
+    return Replies.mapped(forensics.verify(from, to)).thenApply(v -> {
+      ObjectNode d = Json.object();
+      d.put("ok", v.problems().isEmpty());
+      d.put("records_checked", v.recordsChecked());
+      d.put("events_checked", v.eventsChecked());
+      ArrayNode p = d.putArray("problems");
+      v.problems().forEach(p::add);
+      return VaultResponse.ok(req.requestId(), d, "system");
+    });
+  }
+
+  /**
+   * {@code sys/forensics/timeline/<mount>/<path>}: a secret's history.
+   *
+   * @param req the request (authorized with sudo)
+   * @return the events, or 404 when the path has none
+   * @throws VaultException 400 when the path names no KV secret
+   */
+  public CompletionStage<VaultResponse> timeline(VaultRequest req) {
+    String target = req.path().substring("sys/forensics/timeline/".length());
+    return entityId(target).thenCompose(entityId -> Replies.mapped(forensics.timeline(entityId)).thenApply(entries -> {
+      if (entries.isEmpty()) {
+        throw VaultException.notFound();
       }
-      JsonNode body = Json.objectOrNull(req.body());
-      Instant from = time(Json.stringField(body, "from", null), Instant.EPOCH, "from");
-      Instant to = time(Json.stringField(body, "to", null), clock.instant(), "to");
-      if (to.isBefore(from)) {
-        throw VaultException.badRequest("\"to\" is before \"from\"");
+      ObjectNode d = Json.object();
+      d.put("path", target);
+      ArrayNode events = d.putArray("events");
+      for (Forensics.TimelineEntry e : entries) {
+        ObjectNode o = events.addObject();
+        o.put("seq", e.seq());
+        o.put("operation", e.operation());
+        ArrayNode vs = o.putArray("versions");
+        e.versions().forEach(vs::add);
+        o.put("time", e.time() == null ? "" : e.time().toString());
+        o.put("request_id", e.requestId());
+        o.put("accessor", e.accessor());
       }
-      return Replies.mapped(forensics.verify(from, to)).thenApply(v -> {
-        ObjectNode d = Json.object();
-        d.put("ok", v.problems().isEmpty());
-        d.put("records_checked", v.recordsChecked());
-        d.put("events_checked", v.eventsChecked());
-        ArrayNode p = d.putArray("problems");
-        v.problems().forEach(p::add);
-        return VaultResponse.ok(req.requestId(), d, "system");
-      });
-    }
-    boolean timeline = rest.startsWith("timeline/");
-    boolean state = rest.startsWith("state/");
-    if (!timeline && !state) {
-      throw VaultException.noHandler(req.path());
-    }
-    if (op != Operation.READ) {
-      throw VaultException.unsupportedOperation();
-    }
-    String target = rest.substring(timeline ? "timeline/".length() : "state/".length());
-    Instant at = state ? time(req.query().get("at"), null, "at") : null;
-    if (state && at == null) {
+      return VaultResponse.ok(req.requestId(), d, "system");
+    }));
+  }
+
+  /**
+   * {@code sys/forensics/state/<mount>/<path>?at=<RFC 3339>}: a secret's current version as it was then.
+   *
+   * @param req the request (authorized with sudo)
+   * @return the version, or 404 when there was none
+   * @throws VaultException 400 without a valid {@code at}, or when the path names no KV secret
+   */
+  public CompletionStage<VaultResponse> state(VaultRequest req) {
+    String target = req.path().substring("sys/forensics/state/".length());
+    Instant at = time(req.query().get("at"), null, "at");
+    if (at == null) {
       throw VaultException.badRequest("the \"at\" parameter (an RFC 3339 time) is required");
     }
-    return mounts.resolve(target).thenCompose(resolved -> {
+    return entityId(target).thenCompose(entityId -> Replies.mapped(forensics.stateAt(entityId, at)).thenApply(r -> {
+      if (r.info() == null) {
+        throw VaultException.notFound();
+      }
+      ObjectNode d = Json.object();
+      d.set("data", r.data() == null ? Json.MAPPER.getNodeFactory().nullNode() : r.data());
+      ObjectNode m = d.putObject("metadata");
+      m.put("created_time", r.info().createdTime().toString());
+      m.put("deletion_time", r.info().deletionTime() == null ? "" : r.info().deletionTime().toString());
+      m.put("destroyed", r.info().destroyed());
+      m.put("version", r.info().version());
+      d.put("at", at.toString());
+      return VaultResponse.ok(req.requestId(), d, "kv");
+    }));
+  }
+
+  /** The entity id of a KV secret named {@code <mount>/<path>}. */
+  private CompletionStage<String> entityId(String target) {
+    return mounts.resolve(target).thenApply(resolved -> {
       if (resolved.isEmpty() || resolved.get().relativePath().isEmpty() || resolved.get().relativePath().endsWith("/")) {
         throw VaultException.badRequest("expected <mount>/<path> of a KV secret, got \"" + target + "\"");
       }
-      String entityId = resolved.get().mount().uuid() + "/" + resolved.get().relativePath();
-      if (timeline) {
-        return Replies.mapped(forensics.timeline(entityId)).thenApply(entries -> {
-          if (entries.isEmpty()) {
-            throw VaultException.notFound();
-          }
-          ObjectNode d = Json.object();
-          d.put("path", target);
-          ArrayNode events = d.putArray("events");
-          for (Forensics.TimelineEntry e : entries) {
-            ObjectNode o = events.addObject();
-            o.put("seq", e.seq());
-            o.put("operation", e.operation());
-            ArrayNode vs = o.putArray("versions");
-            e.versions().forEach(vs::add);
-            o.put("time", e.time() == null ? "" : e.time().toString());
-            o.put("request_id", e.requestId());
-            o.put("accessor", e.accessor());
-          }
-          return VaultResponse.ok(req.requestId(), d, "system");
-        });
-      }
-      return Replies.mapped(forensics.stateAt(entityId, at)).thenApply(r -> {
-        if (r.info() == null) {
-          throw VaultException.notFound();
-        }
-        ObjectNode d = Json.object();
-        d.set("data", r.data() == null ? Json.MAPPER.getNodeFactory().nullNode() : r.data());
-        ObjectNode m = d.putObject("metadata");
-        m.put("created_time", r.info().createdTime().toString());
-        m.put("deletion_time", r.info().deletionTime() == null ? "" : r.info().deletionTime().toString());
-        m.put("destroyed", r.info().destroyed());
-        m.put("version", r.info().version());
-        d.put("at", at.toString());
-        return VaultResponse.ok(req.requestId(), d, "kv");
-      });
+      return resolved.get().mount().uuid() + "/" + resolved.get().relativePath();
     });
   }
 

@@ -11,6 +11,12 @@ import io.arcanum.domain.token.TokenEntry;
  */
 public record Caller(String token, String tokenHash, TokenEntry.View view) {
 
+  /** @return the caller without its token: its accessor and policies */
+  @Override
+  public String toString() {
+    return "Caller[token <redacted>, accessor " + view.info().accessor() + ", policies " + view.info().policies() + "]";
+  }
+
   /** @return whether the caller holds the root policy */
   public boolean isRoot() {
     return view.info().policies().contains(io.arcanum.domain.policy.Policy.ROOT);

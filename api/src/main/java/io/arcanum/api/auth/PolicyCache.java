@@ -1,7 +1,9 @@
 package io.arcanum.api.auth;
 
-import io.arcanum.api.http.Replies;
+import io.arcanum.api.outcome.Asks;
+import io.arcanum.api.outcome.Failure;
 import io.arcanum.domain.CborSerializable;
+import io.arcanum.domain.Refusal;
 import io.arcanum.domain.policy.Acl;
 import io.arcanum.domain.policy.Policy;
 import io.arcanum.domain.policy.PolicyStore;
@@ -26,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * This node's compiled ACLs, kept current from the policy actor: policy texts are loaded once, each
  * set of policies is compiled once, and both are dropped when any node announces a policy change on
  * the cluster topic (or when the node seals). An authorized request therefore costs a map lookup
- * and a pattern match, not a round trip.
+ * and a pattern match, not a round trip. Policy changes go through here too, so that every node
+ * hears of them. Outcomes are typed: the policy actor's refusals as {@link Failure.Refused}; an actor
+ * that does not answer in time is {@link Failure.Unavailable} for a read and
+ * {@link Failure.OutcomeUnknown} for a change.
  */
 public final class PolicyCache {
 
@@ -57,9 +62,39 @@ public final class PolicyCache {
     topic.tell(Topic.subscribe(subscriber));
   }
 
-  /** @return the policy actor */
-  public EntityRef<PolicyStore.Command> store() {
+  private EntityRef<PolicyStore.Command> store() {
     return sharding.entityRefFor(PolicyStore.TYPE_KEY, PolicyStore.ENTITY_ID);
+  }
+
+  /**
+   * Stores a policy and tells every node to recompile.
+   *
+   * @param name the lower-case name
+   * @param text its text, already validated
+   * @return completes once stored
+   * @throws Failure.Refused (in the stage) {@link Refusal#ROOT_POLICY_IMMUTABLE} for {@code root};
+   *     {@link Failure.OutcomeUnknown} when not confirmed in time
+   */
+  public CompletionStage<Void> write(String name, String text) {
+    return Asks.ask(store(), r -> new PolicyStore.Put(name, text, r), PolicyStore.Done.class, timeout,
+            () -> new Failure.OutcomeUnknown("the policy store did not confirm the change in time",
+                "read sys/policies/acl/" + name))
+        .thenRun(() -> announceChange(name));
+  }
+
+  /**
+   * Deletes a policy (nothing happens when there is none by that name) and tells every node.
+   *
+   * @param name the lower-case name
+   * @return completes once deleted
+   * @throws Failure.Refused (in the stage) {@link Refusal#POLICY_NOT_DELETABLE} for {@code root} and
+   *     {@code default}; {@link Failure.OutcomeUnknown} when not confirmed in time
+   */
+  public CompletionStage<Void> delete(String name) {
+    return Asks.ask(store(), r -> new PolicyStore.Delete(name, r), PolicyStore.Done.class, timeout,
+            () -> new Failure.OutcomeUnknown("the policy store did not confirm the deletion in time",
+                "read sys/policies/acl/" + name))
+        .thenRun(() -> announceChange(name));
   }
 
   /** Drops everything cached (the node sealed, or a policy changed). */
@@ -73,7 +108,7 @@ public final class PolicyCache {
    *
    * @param name the policy that changed
    */
-  public void announceChange(String name) {
+  private void announceChange(String name) {
     invalidate();
     topic.tell(Topic.publish(new PolicyChanged(name)));
   }
@@ -84,8 +119,9 @@ public final class PolicyCache {
     if (p != null) {
       return p;
     }
-    CompletableFuture<Map<String, Policy>> loading = Replies.mapped(
-        store().<PolicyStore.Policies>askWithStatus(PolicyStore.GetAll::new, timeout)).thenApply(all -> {
+    CompletableFuture<Map<String, Policy>> loading = Asks.ask(store(), PolicyStore.GetAll::new,
+        PolicyStore.Policies.class, timeout, () -> new Failure.Unavailable("the policy store did not answer in time"))
+        .thenApply(all -> {
           Map<String, String> texts = all.byName();
           Map<String, Policy> parsed = new ConcurrentHashMap<>();
           texts.forEach((name, text) -> {

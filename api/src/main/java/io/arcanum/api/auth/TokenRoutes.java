@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arcanum.api.http.Json;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
-import io.arcanum.api.http.VaultRequest.Operation;
 import io.arcanum.api.http.VaultResponse;
+import io.arcanum.api.outcome.Asks;
 import io.arcanum.domain.policy.Capability;
 import io.arcanum.domain.policy.Policy;
 import io.arcanum.domain.token.TokenEntry;
@@ -27,9 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The token routes, {@code auth/token/...}, in Vault's wire format (VAULT-API.md, "Tokens"), read
- * top to bottom: the verb after {@code auth/token/} picks a handler, which validates the body, asks
- * the token store, and shapes Vault's {@code auth} block or lookup {@code data}.
+ * The token routes, {@code auth/token/...}, in Vault's wire format (VAULT-API.md, "Tokens"): one
+ * public method per endpoint of {@link io.arcanum.api.http.RouteTable} (which states who may call it
+ * and with which operations), each validating the body, asking the token store, and shaping Vault's
+ * {@code auth} block or lookup {@code data}.
  */
 public final class TokenRoutes {
 
@@ -52,74 +53,119 @@ public final class TokenRoutes {
   }
 
   /**
-   * @param req the request (authenticated and authorized on its path)
-   * @param caller the caller
-   * @return the response
+   * {@code auth/token/create} and {@code auth/token/create-orphan}.
+   *
+   * @param req the request (authorized on its path)
+   * @param caller the caller (the parent, unless orphan)
+   * @param orphanPath whether it is {@code create-orphan}
+   * @return the new token's {@code auth} block
+   * @throws VaultException 400 for invalid fields or fields that need root or sudo
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req, Caller caller) {
-    String verb = req.path().substring("auth/token/".length());
-    Operation op = req.operation();
+  public CompletionStage<VaultResponse> create(VaultRequest req, Caller caller, boolean orphanPath) {
+    return create(req, caller, Json.objectOrNull(req.body()), orphanPath);
+  }
+
+  /**
+   * {@code auth/token/lookup-self}.
+   *
+   * @param req the request
+   * @param caller the caller
+   * @return the caller's token
+   */
+  public CompletionStage<VaultResponse> lookupSelf(VaultRequest req, Caller caller) {
+    Json.objectOrNull(req.body()); // a body, when there is one, must be a JSON object (as on every token route)
+    return CompletableFuture.completedFuture(lookupReply(req, caller.view(), caller.token()));
+  }
+
+  /**
+   * {@code auth/token/lookup} ({@code token}).
+   *
+   * @param req the request
+   * @return the token; 400 {@code bad token} when it is not live
+   */
+  public CompletionStage<VaultResponse> lookup(VaultRequest req) {
+    String token = requiredString(Json.objectOrNull(req.body()), "token");
+    return tokens.lookup(Tokens.hash(token)).exceptionally(e -> {
+      throw badToken(e);
+    }).thenApply(v -> lookupReply(req, v, token));
+  }
+
+  /**
+   * {@code auth/token/lookup-accessor} ({@code accessor}).
+   *
+   * @param req the request
+   * @return the token (without its id); 400 {@code invalid accessor} or {@code bad token}
+   */
+  public CompletionStage<VaultResponse> lookupAccessor(VaultRequest req) {
+    String accessor = requiredString(Json.objectOrNull(req.body()), "accessor");
+    return tokens.resolveAccessor(accessor).thenCompose(tokens::lookup).exceptionally(e -> {
+      throw badToken(e);
+    }).thenApply(v -> lookupReply(req, v, ""));
+  }
+
+  /**
+   * {@code auth/token/renew-self} ({@code increment}).
+   *
+   * @param req the request
+   * @param caller the caller
+   * @return the renewed token's {@code auth} block
+   */
+  public CompletionStage<VaultResponse> renewSelf(VaultRequest req, Caller caller) {
+    Duration inc = increment(Json.objectOrNull(req.body()));
+    return tokens.renew(caller.tokenHash(), inc).exceptionally(e -> {
+      throw TokenService.isUnknownToken(e) ? VaultException.permissionDenied() : Asks.unwrapped(e);
+    }).thenApply(v -> authReply(req, caller.token(), v));
+  }
+
+  /**
+   * {@code auth/token/renew} ({@code token}, {@code increment}).
+   *
+   * @param req the request
+   * @return the renewed token's {@code auth} block; 400 {@code bad token} when it is not live
+   */
+  public CompletionStage<VaultResponse> renew(VaultRequest req) {
     JsonNode body = Json.objectOrNull(req.body());
-    switch (verb) {
-      case "create":
-        requireWrite(op);
-        return create(req, caller, body, false);
-      case "create-orphan":
-        requireWrite(op);
-        return create(req, caller, body, true);
-      case "lookup-self":
-        if (op != Operation.READ && op != Operation.WRITE) {
-          throw VaultException.unsupportedOperation();
-        }
-        return CompletableFuture.completedFuture(lookupReply(req, caller.view(), caller.token()));
-      case "lookup": {
-        requireWriteOrRead(op);
-        String token = requiredString(body, "token");
-        return tokens.lookup(Tokens.hash(token)).exceptionally(e -> {
-          throw badToken(e);
-        }).thenApply(v -> lookupReply(req, v, token));
-      }
-      case "lookup-accessor": {
-        requireWrite(op);
-        String accessor = requiredString(body, "accessor");
-        return tokens.resolveAccessor(accessor).thenCompose(tokens::lookup).exceptionally(e -> {
-          throw badToken(e);
-        }).thenApply(v -> lookupReply(req, v, ""));
-      }
-      case "renew-self":
-        requireWrite(op);
-        return tokens.renew(caller.tokenHash(), increment(body))
-            .thenApply(v -> authReply(req, caller.token(), v));
-      case "renew": {
-        requireWrite(op);
-        String token = requiredString(body, "token");
-        Duration inc = increment(body);
-        return tokens.renew(Tokens.hash(token), inc).exceptionally(e -> {
-          throw badToken(e);
-        }).thenApply(v -> authReply(req, token, v));
-      }
-      case "revoke-self":
-        requireWrite(op);
-        return tokens.revoke(caller.tokenHash(), false).thenApply(v -> VaultResponse.noContent());
-      case "revoke": {
-        requireWrite(op);
-        String token = requiredString(body, "token");
-        return tokens.revoke(Tokens.hash(token), false).thenApply(v -> VaultResponse.noContent());
-      }
-      case "revoke-orphan": {
-        requireWrite(op);
-        String token = requiredString(body, "token");
-        return tokens.revoke(Tokens.hash(token), true).thenApply(v -> VaultResponse.noContent());
-      }
-      case "revoke-accessor": {
-        requireWrite(op);
-        String accessor = requiredString(body, "accessor");
-        return tokens.resolveAccessor(accessor).thenCompose(h -> tokens.revoke(h, false))
-            .thenApply(v -> VaultResponse.noContent());
-      }
-      default:
-        throw VaultException.noHandler(req.path());
-    }
+    String token = requiredString(body, "token");
+    Duration inc = increment(body);
+    return tokens.renew(Tokens.hash(token), inc).exceptionally(e -> {
+      throw badToken(e);
+    }).thenApply(v -> authReply(req, token, v));
+  }
+
+  /**
+   * {@code auth/token/revoke-self}.
+   *
+   * @param req the request
+   * @param caller the caller
+   * @return 204 once the token and its subtree are revoked
+   */
+  public CompletionStage<VaultResponse> revokeSelf(VaultRequest req, Caller caller) {
+    Json.objectOrNull(req.body()); // a body, when there is one, must be a JSON object (as on every token route)
+    return tokens.revoke(caller.tokenHash(), false).thenApply(v -> VaultResponse.noContent());
+  }
+
+  /**
+   * {@code auth/token/revoke} and {@code auth/token/revoke-orphan} ({@code token}).
+   *
+   * @param req the request
+   * @param orphanChildren {@code revoke-orphan}: the token's children survive
+   * @return 204 once revoked
+   */
+  public CompletionStage<VaultResponse> revoke(VaultRequest req, boolean orphanChildren) {
+    String token = requiredString(Json.objectOrNull(req.body()), "token");
+    return tokens.revoke(Tokens.hash(token), orphanChildren).thenApply(v -> VaultResponse.noContent());
+  }
+
+  /**
+   * {@code auth/token/revoke-accessor} ({@code accessor}).
+   *
+   * @param req the request
+   * @return 204 once revoked; 400 {@code invalid accessor}
+   */
+  public CompletionStage<VaultResponse> revokeAccessor(VaultRequest req) {
+    String accessor = requiredString(Json.objectOrNull(req.body()), "accessor");
+    return tokens.resolveAccessor(accessor).thenCompose(h -> tokens.revoke(h, false))
+        .thenApply(v -> VaultResponse.noContent());
   }
 
   private CompletionStage<VaultResponse> create(VaultRequest req, Caller caller, JsonNode body, boolean orphanPath) {
@@ -283,24 +329,9 @@ public final class TokenRoutes {
     return o;
   }
 
-  private static VaultException badToken(Throwable e) {
-    VaultException v = io.arcanum.api.http.Replies.toVaultOrInternal(e);
-    if (v.status() == 403) {
-      return VaultException.badRequest("bad token");
-    }
-    return v;
-  }
-
-  private static void requireWrite(Operation op) {
-    if (op != Operation.WRITE) {
-      throw VaultException.unsupportedOperation();
-    }
-  }
-
-  private static void requireWriteOrRead(Operation op) {
-    if (op != Operation.WRITE && op != Operation.READ) {
-      throw VaultException.unsupportedOperation();
-    }
+  /** A token that is not live is Vault's 400 {@code bad token} on these routes; other failures pass. */
+  private static RuntimeException badToken(Throwable e) {
+    return TokenService.isUnknownToken(e) ? VaultException.badRequest("bad token") : Asks.unwrapped(e);
   }
 
   private static String requiredString(JsonNode body, String field) {

@@ -1,7 +1,10 @@
 package io.arcanum.api.auth;
 
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
+import io.arcanum.api.outcome.Asks;
+import io.arcanum.api.outcome.Failure;
+import io.arcanum.domain.Refusal;
+import io.arcanum.domain.Reply;
 import io.arcanum.domain.token.TokenAccessor;
 import io.arcanum.domain.token.TokenEntry;
 import io.arcanum.domain.token.Tokens;
@@ -9,16 +12,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The token store: authentication of every request, and the token operations of
  * {@code auth/token/...}, over the token entries (by SHA-256 of the token) and accessors. The token
  * itself only ever exists in the client's hands and in the memory of the request that carries it.
+ *
+ * <p>Outcomes are typed: results, or {@link Failure}s. A token that does not exist, was revoked or
+ * expired is {@link Refusal#UNKNOWN_TOKEN} ({@link #isUnknownToken}); authentication turns it into
+ * 403 {@code permission denied}, and each route into the message Vault gives there. An entry that
+ * does not answer in time is {@link Failure.Unavailable} for a read, {@link Failure.OutcomeUnknown}
+ * for a change.
  */
 public final class TokenService {
 
@@ -42,6 +52,23 @@ public final class TokenService {
     return sharding.entityRefFor(TokenEntry.TYPE_KEY, tokenHash);
   }
 
+  private <T extends Reply> CompletionStage<T> ask(String tokenHash,
+      Function<ActorRef<Reply>, TokenEntry.Command> command, Class<T> expected, Supplier<Failure> unanswered) {
+    return Asks.ask(entry(tokenHash), command, expected, timeout, unanswered);
+  }
+
+  private static Failure unavailable() {
+    return new Failure.Unavailable("the token store did not answer in time");
+  }
+
+  /**
+   * @param failure what a token operation failed with
+   * @return whether the token does not exist, was revoked or expired ({@link Refusal#UNKNOWN_TOKEN})
+   */
+  public static boolean isUnknownToken(Throwable failure) {
+    return Asks.refusal(failure) == Refusal.UNKNOWN_TOKEN;
+  }
+
   /**
    * Authenticates a request: the token must exist, be live, and (for {@code num_uses} tokens) have a
    * use left, which this spends.
@@ -49,15 +76,21 @@ public final class TokenService {
    * @param token the token from the request, or null
    * @return the caller
    * @throws VaultException (in the stage) 403 {@code permission denied} for a missing, unknown, revoked
-   *     or expired token; 500 when its entry failed an integrity check
+   *     or expired token (or one whose ancestor is no longer live); {@link Failure.Refused} with
+   *     {@link Refusal#INTEGRITY} when its entry failed an integrity check; {@link Failure.Unavailable}
+   *     when the token store did not answer in time (the request is not served; a use of a
+   *     {@code num_uses} token may have been spent)
    */
   public CompletionStage<Caller> authenticate(String token) {
     if (token == null || token.isEmpty() || token.length() > 512) {
       return CompletableFuture.failedFuture(VaultException.permissionDenied());
     }
     String hash = Tokens.hash(token);
-    return deniedIfUnknown(entry(hash).<TokenEntry.View>askWithStatus(TokenEntry.Authenticate::new, timeout))
-        .thenCompose(view -> ancestorsLive(view.info().parent(), 0).thenApply(v -> new Caller(token, hash, view)));
+    return ask(hash, TokenEntry.Authenticate::new, TokenEntry.View.class, TokenService::unavailable)
+        .thenCompose(view -> ancestorsLive(view.info().parent(), 0).thenApply(v -> new Caller(token, hash, view)))
+        .exceptionally(e -> {
+          throw isUnknownToken(e) ? VaultException.permissionDenied() : Asks.unwrapped(e);
+        });
   }
 
   /**
@@ -69,7 +102,7 @@ public final class TokenService {
       return CompletableFuture.completedFuture(null);
     }
     if (depth > 64) {
-      return CompletableFuture.failedFuture(VaultException.permissionDenied());
+      return CompletableFuture.failedFuture(new Failure.Refused(Refusal.UNKNOWN_TOKEN));
     }
     return lookup(parent).thenCompose(v -> ancestorsLive(v.info().parent(), depth + 1));
   }
@@ -77,25 +110,25 @@ public final class TokenService {
   /**
    * @param tokenHash a token entry id
    * @return the live token's view
-   * @throws VaultException (in the stage) 400 {@code bad token} style errors are the caller's to map; an
-   *     unknown token fails with 403
+   * @throws Failure.Refused (in the stage) {@link Refusal#UNKNOWN_TOKEN} for a token that does not
+   *     exist, was revoked or expired; {@link Failure.Unavailable} when the entry did not answer in time
    */
   public CompletionStage<TokenEntry.View> lookup(String tokenHash) {
-    return deniedIfUnknown(entry(tokenHash).askWithStatus(TokenEntry.Lookup::new, timeout));
+    return ask(tokenHash, TokenEntry.Lookup::new, TokenEntry.View.class, TokenService::unavailable);
   }
 
   /**
    * @param accessor an accessor
    * @return the token entry id it points at
-   * @throws VaultException (in the stage) 400 {@code invalid accessor} when unknown
+   * @throws Failure.Refused (in the stage) {@link Refusal#INVALID_ACCESSOR} when unknown;
+   *     {@link Failure.Unavailable} when the accessor did not answer in time
    */
   public CompletionStage<String> resolveAccessor(String accessor) {
     if (accessor == null || accessor.isEmpty() || accessor.length() > 128) {
-      return CompletableFuture.failedFuture(VaultException.badRequest(TokenAccessor.UNKNOWN));
+      return CompletableFuture.failedFuture(new Failure.Refused(Refusal.INVALID_ACCESSOR));
     }
-    CompletionStage<String> asked = sharding.entityRefFor(TokenAccessor.TYPE_KEY, accessor)
-        .askWithStatus(TokenAccessor.Resolve::new, timeout);
-    return Replies.mapped(asked);
+    return Asks.ask(sharding.entityRefFor(TokenAccessor.TYPE_KEY, accessor), TokenAccessor.Resolve::new,
+        TokenAccessor.Resolved.class, timeout, TokenService::unavailable).thenApply(TokenAccessor.Resolved::tokenHash);
   }
 
   /**
@@ -104,32 +137,38 @@ public final class TokenService {
    * @param token the new token (random, or the {@code id} a sudo caller chose)
    * @param info what it grants
    * @return the new token's view
-   * @throws VaultException (in the stage) 400 when a token with that id exists
+   * @throws Failure.Refused (in the stage) {@link Refusal#TOKEN_EXISTS} when a token with that id
+   *     exists, {@link Refusal#ACCESSOR_IN_USE} on an accessor collision, {@link Refusal#UNKNOWN_TOKEN}
+   *     when the parent is no longer live; {@link Failure.OutcomeUnknown} when the accessor or the
+   *     entry did not confirm in time; {@link Failure.Incomplete} when the token was made but its
+   *     parent did not confirm recording it (revoking the parent may then leave it live)
    */
   public CompletionStage<TokenEntry.View> create(String token, TokenEntry.Info info) {
     String hash = Tokens.hash(token);
-    CompletionStage<String> registered = sharding.entityRefFor(TokenAccessor.TYPE_KEY, info.accessor())
-        .askWithStatus(r -> new TokenAccessor.Register(hash, r), timeout);
-    CompletionStage<TokenEntry.View> created = Replies.mapped(registered)
-        .thenCompose(h -> entry(hash).<TokenEntry.View>askWithStatus(r -> new TokenEntry.Create(info, r), timeout));
-    CompletionStage<TokenEntry.View> withParent = created.thenCompose(view -> {
-      if (info.parent() == null) {
-        return CompletableFuture.completedFuture(view);
-      }
-      return entry(info.parent()).<TokenEntry.Done>askWithStatus(r -> new TokenEntry.AddChild(hash, r), timeout)
-          .thenApply(d -> view);
-    });
-    return Replies.mapped(withParent);
+    Supplier<Failure> unconfirmed = () -> new Failure.OutcomeUnknown("the token store did not confirm the new token"
+        + " in time", "look up the chosen id with auth/token/lookup (a token without a chosen id was never handed"
+        + " out and cannot be used)");
+    return Asks.ask(sharding.entityRefFor(TokenAccessor.TYPE_KEY, info.accessor()),
+            r -> new TokenAccessor.Register(hash, r), TokenAccessor.Resolved.class, timeout, unconfirmed)
+        .thenCompose(registered -> ask(hash, r -> new TokenEntry.Create(info, r), TokenEntry.View.class, unconfirmed))
+        .thenCompose(view -> info.parent() == null ? CompletableFuture.completedFuture(view)
+            : ask(info.parent(), r -> new TokenEntry.AddChild(hash, r), TokenEntry.Done.class,
+                () -> new Failure.Incomplete("the token was created, but its parent token did not confirm in time"
+                    + " that it recorded it: revoking the parent may not revoke this token"))
+                .thenApply(d -> view));
   }
 
   /**
    * @param tokenHash a token entry id
    * @param increment the TTL asked for, or null
    * @return the view after renewal
-   * @throws VaultException (in the stage) 400 {@code lease is not renewable}; 403 for an unknown token
+   * @throws Failure.Refused (in the stage) {@link Refusal#NOT_RENEWABLE}, {@link Refusal#UNKNOWN_TOKEN};
+   *     {@link Failure.OutcomeUnknown} when the entry did not confirm in time
    */
   public CompletionStage<TokenEntry.View> renew(String tokenHash, Duration increment) {
-    return deniedIfUnknown(entry(tokenHash).askWithStatus(r -> new TokenEntry.Renew(increment, r), timeout));
+    return ask(tokenHash, r -> new TokenEntry.Renew(increment, r), TokenEntry.View.class,
+        () -> new Failure.OutcomeUnknown("the token store did not confirm the renewal in time",
+            "look the token up (auth/token/lookup) and compare its expire_time"));
   }
 
   /**
@@ -140,35 +179,21 @@ public final class TokenService {
    * @param tokenHash a token entry id
    * @param orphanChildren revoke only this token; its children survive
    * @return completes when done
+   * @throws Failure.OutcomeUnknown (in the stage) when an entry did not confirm in time (revoking
+   *     again is safe: it resumes the cascade)
    */
   public CompletionStage<Void> revoke(String tokenHash, boolean orphanChildren) {
-    CompletionStage<TokenEntry.Children> children = entry(tokenHash).askWithStatus(TokenEntry.Revoke::new, timeout);
-    return Replies.mapped(children).thenApply(TokenEntry.Children::tokens).thenCompose(kids -> {
-      if (kids.isEmpty()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      if (orphanChildren) {
-        List<CompletableFuture<TokenEntry.Done>> all = new ArrayList<>();
-        for (String child : kids) {
-          all.add(entry(child).<TokenEntry.Done>askWithStatus(TokenEntry.Orphan::new, timeout).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
-      }
-      List<CompletableFuture<Void>> all = new ArrayList<>();
-      for (String child : kids) {
-        all.add(revoke(child, false).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
-    });
-  }
-
-  private static <T> CompletionStage<T> deniedIfUnknown(CompletionStage<T> asked) {
-    return asked.exceptionally(e -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof StatusReply.ErrorMessage && TokenEntry.UNKNOWN.equals(cause.getMessage())) {
-        throw VaultException.permissionDenied();
-      }
-      return Replies.rethrow(e);
-    });
+    Supplier<Failure> unconfirmed = () -> new Failure.OutcomeUnknown("the token store did not confirm the"
+        + " revocation in time", "revoke again (it is idempotent and resumes the cascade) or look the token up");
+    return ask(tokenHash, TokenEntry.Revoke::new, TokenEntry.Children.class, unconfirmed)
+        .thenApply(TokenEntry.Children::tokens).thenCompose(kids -> {
+          List<CompletableFuture<?>> all = new ArrayList<>();
+          for (String child : kids) {
+            all.add((orphanChildren
+                ? ask(child, TokenEntry.Orphan::new, TokenEntry.Done.class, unconfirmed)
+                : revoke(child, false)).toCompletableFuture());
+          }
+          return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
+        });
   }
 }

@@ -1,34 +1,36 @@
 package io.arcanum.api.http;
 
 import io.arcanum.api.outcome.Failure;
-import io.arcanum.domain.Failures;
-import java.util.List;
+import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.SealedException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The one place where failures become Vault's wire errors (status and {@code errors} array): a
- * route's own {@link VaultException}, a service's typed {@link Failure}, a sealed barrier, an
- * integrity failure of stored data.
+ * route's own {@link VaultException}, a service's typed {@link Failure} (an entity's refusal carries
+ * its own status and Vault's message, {@link io.arcanum.domain.Refusal}), a sealed barrier, an
+ * integrity failure of stored data. Failures are told apart by their type, never by their message.
  */
 public final class Replies {
 
   private Replies() {}
 
   /**
-   * Maps a failure to the Vault error a client should see: an entity's error message is a 400 with
-   * that message (Vault's wire string) unless it reports an integrity failure (500); a timeout is a
-   * 500; a sealed barrier is a 503; a {@link VaultException} passes through.
+   * Maps a failure to the Vault error a client should see: a {@link Failure} by its kind (a refusal
+   * with its {@link io.arcanum.domain.Refusal}'s status and message); a stored-data integrity failure
+   * is a 500; an unnamed timeout a 500; a sealed barrier a 503; a {@link VaultException} passes
+   * through.
    *
-   * @param failure what the ask failed with (possibly wrapped in a CompletionException)
-   * @return the Vault error
+   * @param failure what the stage failed with (possibly wrapped in a CompletionException)
+   * @return the Vault error, or null for a failure of no known kind (a bug)
    */
   public static VaultException toVault(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }
@@ -38,16 +40,11 @@ public final class Replies {
     if (t instanceof Failure f) {
       return wire(f);
     }
-    if (t instanceof io.arcanum.domain.barrier.IntegrityException) {
+    if (t instanceof IntegrityException) {
       return VaultException.internal(t.getMessage());
     }
     if (t instanceof SealedException) {
       return VaultException.sealed();
-    }
-    if (t instanceof StatusReply.ErrorMessage) {
-      return Failures.isIntegrityFailure(t)
-          ? VaultException.internal(t.getMessage())
-          : VaultException.badRequest(t.getMessage());
     }
     if (t instanceof TimeoutException) {
       return VaultException.internal("storage did not answer in time");

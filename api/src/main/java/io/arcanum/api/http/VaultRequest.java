@@ -35,6 +35,17 @@ public record VaultRequest(String requestId, String method, String path, Map<Str
     HEAD
   }
 
+  /**
+   * @return the request without its secrets: never the token (only whether there is one) nor the body
+   *     (which may hold secret data; only whether there is one); the path and the query's names only
+   */
+  @Override
+  public String toString() {
+    return "VaultRequest[" + requestId + " " + method + " " + path + (query.isEmpty() ? "" : " ?" + query.keySet())
+        + ", token " + (token == null || token.isEmpty() ? "none" : "<redacted>")
+        + ", body " + (body == null ? "none" : "<redacted>") + ", from " + remoteAddress + "]";
+  }
+
   /** @return the operation; {@code LIST}, {@code GET ?list=true} and {@code ?list=1} are the same */
   public Operation operation() {
     switch (method) {

@@ -1,96 +1,117 @@
 package io.arcanum.api.http;
 
+import io.arcanum.api.audit.AuditRoutes;
 import io.arcanum.api.audit.AuditService;
+import io.arcanum.api.audit.ForensicsRoutes;
 import io.arcanum.api.auth.Authorizer;
 import io.arcanum.api.auth.Caller;
 import io.arcanum.api.auth.TokenRoutes;
 import io.arcanum.api.auth.TokenService;
+import io.arcanum.api.http.RouteTable.Access;
+import io.arcanum.api.http.RouteTable.Endpoint;
+import io.arcanum.api.http.RouteTable.Route;
 import io.arcanum.api.kv.KvRoutes;
 import io.arcanum.api.kv.MountRouter;
 import io.arcanum.api.outcome.Failure;
+import io.arcanum.api.sys.KeyRoutes;
 import io.arcanum.api.sys.PolicyRoutes;
 import io.arcanum.api.sys.SealService;
 import io.arcanum.api.sys.SysRoutes;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
- * The path of every request, top to bottom (ARCHITECTURE.md, "The path of a request"): the open sys
- * paths first; then the seal gate; then authentication (the token store) and the one authorization
- * step (the node's compiled ACLs); then the audit request record (durable before a state-changing
- * request executes); then the route of the area: {@code auth/token/}, the policy routes, the other
- * {@code sys/} routes, or the mount holding the path; then the audit response record, durable before
- * the reply leaves.
+ * The path of every request, top to bottom (ARCHITECTURE.md, "The path of a request"), driven by the
+ * request's route in the {@link RouteTable}: an open route is served at once (no token; while sealed
+ * too, unless it needs the keys); any other passes the seal gate, then authentication (the token
+ * store) and, unless any valid token will do, the one authorization step (the node's compiled ACLs,
+ * with the route's sudo rule and existence check); then the audit request record (durable before a
+ * state-changing request executes, for audited routes); then the route's endpoint, if it serves the
+ * operation; then the audit response record, durable before the reply leaves.
  */
 public final class VaultRoutes {
 
+  /** The handlers of the endpoints, by area. */
+  private final SysRoutes sys;
+  private final KeyRoutes keys;
+  private final AuditRoutes auditRoutes;
+  private final ForensicsRoutes forensics;
+  private final PolicyRoutes policies;
+  private final TokenRoutes tokenRoutes;
+  private final KvRoutes kv;
+
+  private final RouteTable table;
   private final SealService seal;
   private final TokenService tokens;
   private final Authorizer authorizer;
-  private final SysRoutes sys;
-  private volatile boolean unauthenticatedMetrics;
-
-  /**
-   * @param open whether {@code sys/metrics} is served without a token (Vault's
-   *     {@code telemetry.unauthenticated_metrics_access})
-   * @return this
-   */
-  public VaultRoutes withUnauthenticatedMetrics(boolean open) {
-    this.unauthenticatedMetrics = open;
-    return this;
-  }
-  private final PolicyRoutes policies;
-  private final TokenRoutes tokenRoutes;
   private final MountRouter mounts;
-  private final KvRoutes kv;
   private final AuditService audit;
 
   /**
+   * The endpoints' handlers.
+   *
+   * @param sys seal lifecycle, metrics and mounts
+   * @param keys rotation and rekeying
+   * @param audit audit devices
+   * @param forensics forensics
+   * @param policies policies and capabilities
+   * @param tokens {@code auth/token/}
+   * @param kv the KV v2 mounts
+   */
+  public record Handlers(SysRoutes sys, KeyRoutes keys, AuditRoutes audit, ForensicsRoutes forensics,
+      PolicyRoutes policies, TokenRoutes tokens, KvRoutes kv) {}
+
+  /**
+   * @param table every route and what it takes
    * @param seal the seal lifecycle (the gate)
    * @param tokens authentication
    * @param authorizer authorization
-   * @param sys the sys routes
-   * @param policies the policy and capabilities routes
-   * @param tokenRoutes the auth/token routes
    * @param mounts mount resolution
-   * @param kv the KV v2 routes
    * @param audit records requests and responses before they go on
+   * @param handlers the endpoints' handlers
    */
-  public VaultRoutes(SealService seal, TokenService tokens, Authorizer authorizer, SysRoutes sys,
-      PolicyRoutes policies, TokenRoutes tokenRoutes, MountRouter mounts, KvRoutes kv, AuditService audit) {
+  public VaultRoutes(RouteTable table, SealService seal, TokenService tokens, Authorizer authorizer,
+      MountRouter mounts, AuditService audit, Handlers handlers) {
+    this.table = table;
     this.seal = seal;
     this.tokens = tokens;
     this.authorizer = authorizer;
-    this.sys = sys;
-    this.policies = policies;
-    this.tokenRoutes = tokenRoutes;
     this.mounts = mounts;
-    this.kv = kv;
     this.audit = audit;
+    this.sys = handlers.sys();
+    this.keys = handlers.keys();
+    this.auditRoutes = handlers.audit();
+    this.forensics = handlers.forensics();
+    this.policies = handlers.policies();
+    this.tokenRoutes = handlers.tokens();
+    this.kv = handlers.kv();
   }
 
   /**
    * Serves one request. Failures are Vault errors in the stage (or thrown for bad input).
    *
-   * @param req the request
+   * @param raw the request
    * @return the response
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req) {
-    if (SysRoutes.OPEN_PATHS.contains(req.path())) {
-      return sys.handleOpen(req);
+  public CompletionStage<VaultResponse> handle(VaultRequest raw) {
+    VaultRequest req = normalize(raw);
+    Route route = table.find(req.path());
+    if (route.open()) {
+      return open(route, req);
     }
-    if (unauthenticatedMetrics && req.path().equals("sys/metrics")) {
-      return sys.handle(req); // arcanum.metrics.unauthenticated, as Vault's unauthenticated_metrics_access
-    }
-    // sys/seal is not counted as in flight: the seal it asks for waits for the others to finish
-    boolean counted = !req.path().equals("sys/seal");
+    // a route that is not counted in flight (sys/seal) only needs the node unsealed: the seal it asks
+    // for waits for the others to finish
+    boolean counted = route.counted();
     if (counted ? !seal.enter() : !seal.isUnsealed()) {
       return CompletableFuture.failedFuture(VaultException.sealed());
     }
     CompletionStage<VaultResponse> served;
     try {
       VaultRequest.Operation op = req.operation(); // an unknown method is a 405 before anything else
-      served = serve(normalize(req), op).exceptionally(e -> {
+      served = serve(req, route, op).exceptionally(e -> {
         // a request caught by a seal in flight answers as sealed, not with a storage timeout
         if (!seal.isUnsealed()) {
           throw VaultException.sealed();
@@ -113,12 +134,21 @@ public final class VaultRoutes {
   private static VaultRequest normalize(VaultRequest req) {
     String p = req.path();
     for (String prefix : new String[] {"sys/policies/acl/", "sys/policy/"}) {
-      if (p.startsWith(prefix) && !p.equals(p.toLowerCase(java.util.Locale.ROOT))) {
-        return new VaultRequest(req.requestId(), req.method(), prefix + p.substring(prefix.length()).toLowerCase(java.util.Locale.ROOT),
+      if (p.startsWith(prefix) && !p.equals(p.toLowerCase(Locale.ROOT))) {
+        return new VaultRequest(req.requestId(), req.method(), prefix + p.substring(prefix.length()).toLowerCase(Locale.ROOT),
             req.query(), req.token(), req.body(), req.contentType(), req.remoteAddress());
       }
     }
     return req;
+  }
+
+  /** An open route: no token, no audit; one that needs the keys answers 503 while sealed. */
+  private CompletionStage<VaultResponse> open(Route route, VaultRequest req) {
+    if (route.access() == Access.OPEN_UNSEALED && !seal.isUnsealed()) {
+      throw VaultException.sealed();
+    }
+    requireServed(route, req.operation());
+    return endpoint(route.endpoint(), req, null);
   }
 
   /**
@@ -128,28 +158,28 @@ public final class VaultRoutes {
    * before it completes.
    */
   @FunctionalInterface
-  private interface Route {
+  private interface Run {
     CompletionStage<Served> run(CompletionStage<Void> recorded);
   }
 
-  private CompletionStage<VaultResponse> serve(VaultRequest req, VaultRequest.Operation op) {
-    boolean audited = audit.enabled() && AuditService.audited(req.path());
+  private CompletionStage<VaultResponse> serve(VaultRequest req, Route route, VaultRequest.Operation op) {
+    boolean audited = audit.enabled() && route.audited();
     return tokens.authenticate(req.token())
         .handle((caller, authFailure) -> {
           if (authFailure != null) {
             return audited(req, null, CompletableFuture.failedFuture(authFailure), DONE, audited);
           }
-          CompletionStage<Route> authorized = authorize(req, caller);
+          CompletionStage<Run> authorized = authorize(req, route, caller);
           if (!audited || AuditService.readOnly(op)) {
-            return audited(req, caller, authorized.thenCompose(route -> run(route, DONE)), DONE, audited);
+            return audited(req, caller, authorized.thenCompose(run -> run(run, DONE)), DONE, audited);
           }
           // a request that may change state is recorded before it changes anything; the route may
           // prepare meanwhile
           CompletableFuture<Boolean> recorded = new CompletableFuture<>();
-          CompletionStage<Served> executed = authorized.thenCompose(route -> {
+          CompletionStage<Served> executed = authorized.thenCompose(run -> {
             CompletionStage<Void> record = audit.recordRequest(req, caller);
             record.whenComplete((v, e) -> recorded.complete(e == null));
-            return run(route, record);
+            return run(run, record);
           });
           return audited(req, caller, executed.whenComplete((r, e) -> recorded.complete(false)), recorded, audited);
         })
@@ -158,35 +188,105 @@ public final class VaultRoutes {
 
   private static final CompletionStage<Boolean> DONE = CompletableFuture.completedFuture(false);
 
-  private static CompletionStage<Served> run(Route route, CompletionStage<?> recorded) {
+  private static CompletionStage<Served> run(Run run, CompletionStage<?> recorded) {
     try {
-      return route.run(recorded.thenApply(v -> (Void) null));
+      return run.run(recorded.thenApply(v -> (Void) null));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e); // bad input found while parsing: changes nothing
     }
   }
 
   /**
-   * Authorizes a request and picks its route, without running it yet.
+   * Authorizes a request as its route says (any valid token, or the ACL with the route's sudo rule
+   * and existence check), without running it yet.
    *
-   * @return the route to run once the request may go on
+   * @return what runs once the request may go on
    */
-  private CompletionStage<Route> authorize(VaultRequest req, Caller caller) {
-    String path = req.path();
-    if (path.startsWith("sys/") || path.startsWith("auth/")) {
-      return authorizer.authorize(caller, req, () -> CompletableFuture.completedFuture(true))
-          .thenApply(ok -> recorded -> recorded.thenCompose(v -> Served.of(route(req, caller))));
+  private CompletionStage<Run> authorize(VaultRequest req, Route route, Caller caller) {
+    if (route.endpoint() != Endpoint.SECRETS) {
+      CompletionStage<Void> allowed = route.access() == Access.ANY_TOKEN
+          ? CompletableFuture.completedFuture(null)
+          : authorizer.authorize(caller, req, exists(route, Optional.empty()));
+      return allowed.thenApply(ok -> recorded -> recorded.thenCompose(v -> {
+        requireServed(route, req.operation());
+        return Served.of(endpoint(route.endpoint(), req, caller));
+      }));
     }
-    return mounts.resolve(path).thenCompose(resolved -> {
+    return mounts.resolve(req.path()).thenCompose(resolved -> {
+      // authorize first, so that an unauthorized caller cannot tell mounted from unmounted paths
+      CompletionStage<Void> allowed = authorizer.authorize(caller, req, exists(route, resolved));
       if (resolved.isEmpty()) {
-        // authorize first, so that an unauthorized caller cannot tell mounted from unmounted paths
-        return authorizer.authorize(caller, req, () -> CompletableFuture.completedFuture(false))
-            .thenApply(ok -> recorded -> CompletableFuture.failedFuture(VaultException.noHandler(path)));
+        return allowed.thenApply(ok -> recorded -> CompletableFuture.failedFuture(VaultException.noHandler(req.path())));
       }
       MountRouter.Resolved r = resolved.get();
-      return authorizer.authorize(caller, req, () -> kv.exists(r.mount(), r.relativePath()))
-          .thenApply(ok -> recorded -> kv.handle(req, caller, r.mount(), r.relativePath(), recorded));
+      return allowed.thenApply(ok -> recorded -> kv.handle(req, caller, r.mount(), r.relativePath(), recorded));
     });
+  }
+
+  /** The route's existence check, for a write the ACL allows only as create or only as update. */
+  private Supplier<CompletionStage<Boolean>> exists(Route route, Optional<MountRouter.Resolved> mount) {
+    switch (route.existence()) {
+      case SECRET:
+        if (mount.isEmpty()) {
+          return () -> CompletableFuture.completedFuture(false); // nothing is mounted, so nothing exists
+        }
+        MountRouter.Resolved r = mount.get();
+        return () -> kv.exists(r.mount(), r.relativePath());
+      default:
+        return () -> CompletableFuture.completedFuture(true);
+    }
+  }
+
+  private static void requireServed(Route route, VaultRequest.Operation op) {
+    if (!route.serves(op)) {
+      throw VaultException.unsupportedOperation();
+    }
+  }
+
+  /** Runs the endpoint of a route (any but {@link Endpoint#SECRETS}, which needs its mount). */
+  private CompletionStage<VaultResponse> endpoint(Endpoint endpoint, VaultRequest req, Caller caller) {
+    return switch (endpoint) {
+      case INIT -> sys.init(req);
+      case UNSEAL -> sys.unseal(req);
+      case SEAL_STATUS -> sys.sealStatus(req);
+      case HEALTH -> sys.health(req);
+      case REKEY_INIT -> keys.rekeyInit(req);
+      case REKEY_UPDATE -> keys.rekeyUpdate(req);
+      case SEAL -> sys.seal(req);
+      case METRICS -> sys.metrics(req);
+      case MOUNTS -> sys.mounts(req);
+      case MOUNT -> sys.mount(req);
+      case MOUNT_TUNE -> sys.tune(req);
+      case UI_MOUNTS -> authorizer.acl(caller).thenCompose(acl -> sys.internalUiMounts(req, acl));
+      case AUDIT_DEVICES -> auditRoutes.devices(req);
+      case AUDIT_DEVICE -> auditRoutes.device(req);
+      case AUDIT_HASH -> auditRoutes.hash(req);
+      case FORENSICS_VERIFY -> forensics.verify(req);
+      case FORENSICS_TIMELINE -> forensics.timeline(req);
+      case FORENSICS_STATE -> forensics.state(req);
+      case ROTATE -> keys.rotate(req);
+      case ROTATE_CONFIG -> keys.rotationConfig(req);
+      case KEY_STATUS -> keys.keyStatus(req);
+      case POLICIES -> policies.list(req, false);
+      case POLICY -> policies.policy(req, false);
+      case LEGACY_POLICIES -> policies.list(req, true);
+      case LEGACY_POLICY -> policies.policy(req, true);
+      case CAPABILITIES -> policies.capabilities(req, caller, false);
+      case CAPABILITIES_SELF -> policies.capabilities(req, caller, true);
+      case TOKEN_CREATE -> tokenRoutes.create(req, caller, false);
+      case TOKEN_CREATE_ORPHAN -> tokenRoutes.create(req, caller, true);
+      case TOKEN_LOOKUP_SELF -> tokenRoutes.lookupSelf(req, caller);
+      case TOKEN_LOOKUP -> tokenRoutes.lookup(req);
+      case TOKEN_LOOKUP_ACCESSOR -> tokenRoutes.lookupAccessor(req);
+      case TOKEN_RENEW_SELF -> tokenRoutes.renewSelf(req, caller);
+      case TOKEN_RENEW -> tokenRoutes.renew(req);
+      case TOKEN_REVOKE_SELF -> tokenRoutes.revokeSelf(req, caller);
+      case TOKEN_REVOKE -> tokenRoutes.revoke(req, false);
+      case TOKEN_REVOKE_ORPHAN -> tokenRoutes.revoke(req, true);
+      case TOKEN_REVOKE_ACCESSOR -> tokenRoutes.revokeAccessor(req);
+      case SECRETS -> throw new IllegalStateException("a mount's routes are served with their mount");
+      case NONE -> throw VaultException.noHandler(req.path());
+    };
   }
 
   /**
@@ -240,24 +340,5 @@ public final class VaultRoutes {
 
   private static Throwable unwrap(Throwable t) {
     return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
-
-  private CompletionStage<VaultResponse> route(VaultRequest req, Caller caller) {
-    String path = req.path();
-    if (path.startsWith("auth/token/")) {
-      return tokenRoutes.handle(req, caller);
-    }
-    if (path.startsWith("auth/")) {
-      throw VaultException.noHandler(path);
-    }
-    if (path.startsWith("sys/internal/ui/mounts")) {
-      return authorizer.acl(caller).thenCompose(acl -> sys.internalUiMounts(req, acl));
-    }
-    if (path.equals("sys/policy") || path.startsWith("sys/policy/") || path.equals("sys/policies/acl")
-        || path.startsWith("sys/policies/acl/") || path.equals("sys/capabilities")
-        || path.equals("sys/capabilities-self")) {
-      return policies.handle(req, caller);
-    }
-    return sys.handle(req);
   }
 }

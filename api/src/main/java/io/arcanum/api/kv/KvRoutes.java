@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arcanum.api.auth.Caller;
 import io.arcanum.api.http.Json;
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.Served;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
@@ -47,17 +46,14 @@ public final class KvRoutes {
 
   private final KvService kv;
   private final MountRouter mounts;
-  private final Duration timeout;
 
   /**
    * @param kv the KV service
    * @param mounts the mount table (for the mount's {@code config})
-   * @param timeout ask timeout of the mount table
    */
-  public KvRoutes(KvService kv, MountRouter mounts, Duration timeout) {
+  public KvRoutes(KvService kv, MountRouter mounts) {
     this.kv = kv;
     this.mounts = mounts;
-    this.timeout = timeout;
   }
 
   /**
@@ -371,9 +367,8 @@ public final class KvRoutes {
     Duration dva = body != null && body.hasNonNull("delete_version_after")
         ? duration(body.get("delete_version_after"), "delete_version_after") : old.deleteVersionAfter();
     KvProtocol.MountConfig config = new KvProtocol.MountConfig(max, cas, dva);
-    CompletionStage<MountTable.Mount> asked =
-        mounts.table().askWithStatus(r -> new MountTable.ConfigureKv(mount.path(), config, r), timeout);
-    return Replies.mapped(asked).thenCompose(m -> mounts.refresh()).thenApply(m -> VaultResponse.noContent());
+    return mounts.configureKv(mount.path(), config).thenCompose(m -> mounts.refresh())
+        .thenApply(m -> VaultResponse.noContent());
   }
 
   // ---- helpers ----

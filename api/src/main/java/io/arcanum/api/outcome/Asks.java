@@ -1,5 +1,6 @@
 package io.arcanum.api.outcome;
 
+import io.arcanum.domain.Refusal;
 import io.arcanum.domain.Rejected;
 import io.arcanum.domain.Reply;
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -45,6 +48,30 @@ public final class Asks {
   }
 
   /**
+   * Asks an actor that is not sharded (the keyring store's cluster singleton) and expects one reply
+   * type; as {@link #ask(EntityRef, Function, Class, Duration, Supplier)} otherwise.
+   *
+   * @param actor the actor
+   * @param command builds the command around the reply address
+   * @param expected the reply type a success has
+   * @param timeout how long to wait
+   * @param scheduler the actor system's scheduler (for the timeout)
+   * @param unanswered the failure to report when no answer came in time
+   * @param <C> the actor's command type
+   * @param <T> the expected reply
+   * @return the reply; fails as the sharded form does
+   */
+  public static <C, T extends Reply> CompletionStage<T> ask(ActorRef<C> actor, Function<ActorRef<Reply>, C> command,
+      Class<T> expected, Duration timeout, Scheduler scheduler, Supplier<Failure> unanswered) {
+    return AskPattern.<C, Reply>ask(actor, command::apply, timeout, scheduler).handle((reply, error) -> {
+      if (error != null) {
+        throw unansweredOr(error, unanswered);
+      }
+      return expect(reply, expected);
+    });
+  }
+
+  /**
    * @param reply an entity's reply
    * @param expected the reply type a success has
    * @param <T> that type
@@ -61,6 +88,23 @@ public final class Asks {
           + (reply == null ? "null" : reply.getClass().getSimpleName()));
     }
     return expected.cast(reply);
+  }
+
+  /**
+   * @param failure what a stage failed with (possibly wrapped in a CompletionException)
+   * @return the refusal when it is a {@link Failure.Refused}, else null
+   */
+  public static Refusal refusal(Throwable failure) {
+    return unwrapped(failure) instanceof Failure.Refused r ? r.refusal() : null;
+  }
+
+  /**
+   * @param failure what a stage failed with
+   * @return the failure without its CompletionException wrapper, as an unchecked exception to rethrow
+   */
+  public static RuntimeException unwrapped(Throwable failure) {
+    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return t instanceof RuntimeException r ? r : new CompletionException(t);
   }
 
   /**

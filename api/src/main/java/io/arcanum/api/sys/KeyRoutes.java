@@ -16,10 +16,11 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Key routes in Vault's wire format: {@code sys/rotate} (sudo), {@code sys/rotate/config},
- * {@code sys/key-status} (sudo), and the unauthenticated {@code sys/rekey/init} (GET status, PUT/POST
+ * Key routes in Vault's wire format: {@code sys/rotate}, {@code sys/rotate/config},
+ * {@code sys/key-status}, and the unauthenticated {@code sys/rekey/init} (GET status, PUT/POST
  * start, DELETE cancel) and {@code sys/rekey/update}, which need a threshold of unseal key shares
- * instead of a token, as in Vault.
+ * instead of a token, as in Vault. Who may call each, and with which operations, is in
+ * {@link io.arcanum.api.http.RouteTable}; a method is only called with those.
  */
 public final class KeyRoutes {
 
@@ -42,39 +43,43 @@ public final class KeyRoutes {
   }
 
   /**
-   * Serves {@code sys/rotate}, {@code sys/rotate/config} and {@code sys/key-status} (authorized).
+   * {@code sys/rotate}: adds a key term.
    *
-   * @param req the request
+   * @param req the request (authorized with sudo)
+   * @return 204 once the new term is stored and active here
+   */
+  public CompletionStage<VaultResponse> rotate(VaultRequest req) {
+    return keyring.rotate().thenApply(term -> VaultResponse.noContent());
+  }
+
+  /**
+   * {@code sys/key-status}: the active key term.
+   *
+   * @param req the request (authorized with sudo)
    * @return the response
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req) {
-    Operation op = req.operation();
-    switch (req.path()) {
-      case "sys/rotate":
-        if (op != Operation.WRITE) {
-          throw VaultException.unsupportedOperation();
-        }
-        return keyring.rotate().thenApply(term -> VaultResponse.noContent());
-      case "sys/key-status":
-        if (op != Operation.READ) {
-          throw VaultException.unsupportedOperation();
-        }
-        KeyringService.KeyStatus s = keyring.keyStatus();
-        ObjectNode d = Json.object();
-        d.put("term", s.term());
-        d.put("install_time", s.installTime().toString());
-        d.put("encryptions", s.encryptions());
-        return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.sys(req.requestId(), d));
-      default: // sys/rotate/config
-        if (op == Operation.READ) {
-          return keyring.rotationConfig().thenApply(c -> VaultResponse.sys(req.requestId(), rotationJson(c)));
-        }
-        if (op != Operation.WRITE) {
-          throw VaultException.unsupportedOperation();
-        }
-        return keyring.rotationConfig().thenCompose(old -> keyring.configureRotation(rotationInput(req.body(), old)))
-            .thenApply(v -> VaultResponse.noContent());
+  public CompletionStage<VaultResponse> keyStatus(VaultRequest req) {
+    KeyringService.KeyStatus s = keyring.keyStatus();
+    ObjectNode d = Json.object();
+    d.put("term", s.term());
+    d.put("install_time", s.installTime().toString());
+    d.put("encryptions", s.encryptions());
+    return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.sys(req.requestId(), d));
+  }
+
+  /**
+   * {@code sys/rotate/config}: GET reads, POST changes automatic rotation.
+   *
+   * @param req the request (READ or WRITE, authorized with sudo)
+   * @return the response
+   * @throws VaultException 400 for settings out of range
+   */
+  public CompletionStage<VaultResponse> rotationConfig(VaultRequest req) {
+    if (req.operation() == Operation.READ) {
+      return keyring.rotationConfig().thenApply(c -> VaultResponse.sys(req.requestId(), rotationJson(c)));
     }
+    return keyring.rotationConfig().thenCompose(old -> keyring.configureRotation(rotationInput(req.body(), old)))
+        .thenApply(v -> VaultResponse.noContent());
   }
 
   private static ObjectNode rotationJson(KeyringStore.RotationConfig c) {
@@ -126,43 +131,48 @@ public final class KeyRoutes {
   }
 
   /**
-   * Serves {@code sys/rekey/init} and {@code sys/rekey/update} (unauthenticated; the node is unsealed).
+   * {@code sys/rekey/init} (unauthenticated; the node is unsealed): GET status, PUT/POST start,
+   * DELETE cancel.
+   *
+   * @param req the request (READ, WRITE or DELETE)
+   * @return the response
+   * @throws VaultException 400 for unsupported or invalid settings
+   */
+  public CompletionStage<VaultResponse> rekeyInit(VaultRequest req) {
+    JsonNode body = Json.objectOrNull(req.body());
+    switch (req.operation()) {
+      case READ:
+        return rekey.status().thenApply(s -> VaultResponse.raw(statusJson(s)));
+      case DELETE:
+        rekey.cancel();
+        return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.noContent());
+      default:
+        JsonNode pgp = body == null ? null : body.get("pgp_keys");
+        if (pgp != null && !pgp.isNull() && !(pgp.isArray() && pgp.isEmpty())) {
+          throw VaultException.badRequest("pgp_keys are not supported by this server");
+        }
+        if (Json.boolField(body, "backup", false)) {
+          throw VaultException.badRequest("cannot request a backup of the new keys without PGP keys");
+        }
+        if (Json.boolField(body, "require_verification", false)) {
+          throw VaultException.badRequest("require_verification is not supported by this server");
+        }
+        int shares = Json.intField(body, "secret_shares", 5);
+        int threshold = Json.intField(body, "secret_threshold", 3);
+        SysRoutes.validateShares(shares, threshold);
+        return rekey.start(shares, threshold).thenApply(s -> VaultResponse.raw(statusJson(s)));
+    }
+  }
+
+  /**
+   * {@code sys/rekey/update} (unauthenticated; the node is unsealed): one current key share.
    *
    * @param req the request
-   * @return the response
+   * @return the attempt's status, or the new shares once complete
+   * @throws VaultException 400 for a missing or malformed key
    */
-  public CompletionStage<VaultResponse> rekey(VaultRequest req) {
-    Operation op = req.operation();
+  public CompletionStage<VaultResponse> rekeyUpdate(VaultRequest req) {
     JsonNode body = Json.objectOrNull(req.body());
-    if (req.path().equals("sys/rekey/init")) {
-      switch (op) {
-        case READ:
-          return rekey.status().thenApply(s -> VaultResponse.raw(statusJson(s)));
-        case DELETE:
-          rekey.cancel();
-          return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.noContent());
-        case WRITE:
-          JsonNode pgp = body == null ? null : body.get("pgp_keys");
-          if (pgp != null && !pgp.isNull() && !(pgp.isArray() && pgp.isEmpty())) {
-            throw VaultException.badRequest("pgp_keys are not supported by this server");
-          }
-          if (Json.boolField(body, "backup", false)) {
-            throw VaultException.badRequest("cannot request a backup of the new keys without PGP keys");
-          }
-          if (Json.boolField(body, "require_verification", false)) {
-            throw VaultException.badRequest("require_verification is not supported by this server");
-          }
-          int shares = Json.intField(body, "secret_shares", 5);
-          int threshold = Json.intField(body, "secret_threshold", 3);
-          SysRoutes.validateShares(shares, threshold);
-          return rekey.start(shares, threshold).thenApply(s -> VaultResponse.raw(statusJson(s)));
-        default:
-          throw VaultException.unsupportedOperation();
-      }
-    }
-    if (op != Operation.WRITE) {
-      throw VaultException.unsupportedOperation();
-    }
     String key = Json.stringField(body, "key", null);
     if (key == null || key.isEmpty()) {
       throw VaultException.badRequest("'key' must be specified in request body as JSON");

@@ -2,6 +2,8 @@ package io.arcanum.api.sys;
 
 import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
+import io.arcanum.api.outcome.Failure;
+import io.arcanum.domain.Refusal;
 import io.arcanum.domain.barrier.Barrier;
 import io.arcanum.domain.barrier.Keyring;
 import io.arcanum.domain.seal.KeyringStore;
@@ -16,10 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +56,6 @@ public final class KeyringService {
   private final ActorSystem<?> system;
   private final SealService seal;
   private final Barrier barrier;
-  private final Duration timeout;
   private final Clock clock;
   private final AtomicBoolean rotating = new AtomicBoolean(false);
   private final ActorRef<Topic.Command<Rotated>> topic;
@@ -67,14 +66,12 @@ public final class KeyringService {
    * @param system the actor system
    * @param seal this node's seal lifecycle (holds the root key)
    * @param barrier this node's barrier
-   * @param timeout ask timeout
    * @param clock the clock
    */
-  public KeyringService(ActorSystem<?> system, SealService seal, Barrier barrier, Duration timeout, Clock clock) {
+  public KeyringService(ActorSystem<?> system, SealService seal, Barrier barrier, Clock clock) {
     this.system = system;
     this.seal = seal;
     this.barrier = barrier;
-    this.timeout = timeout;
     this.clock = clock;
     this.topic = system.systemActorOf(Topic.create(Rotated.class, "arcanum-keyring-rotations"),
         "keyring-rotations", Props.empty());
@@ -100,8 +97,10 @@ public final class KeyringService {
    * Adds a key term.
    *
    * @return the new active term
-   * @throws VaultException (in the stage) 400 when another rotation is under way or the keyring
-   *     changed meanwhile, 503 when sealed
+   * @throws VaultException (in the stage) 400 when another rotation is under way on this node
+   * @throws Failure.Refused (in the stage) {@link Refusal#KEYRING_CHANGED} when another node rotated
+   *     meanwhile; {@link Failure.OutcomeUnknown} when the keyring store did not confirm in time
+   * @throws io.arcanum.domain.barrier.SealedException (in the stage) when sealed
    */
   public CompletionStage<Integer> rotate() {
     if (!rotating.compareAndSet(false, true)) {
@@ -120,22 +119,22 @@ public final class KeyringService {
       } finally {
         Arrays.fill(root, (byte) 0);
       }
-      CompletionStage<StatusReply<KeyringStore.Done>> asked = AskPattern.ask(seal.keyringStore(),
-          r -> new KeyringStore.Rotate(from, term, encrypted, r), timeout, system.scheduler());
-      result = Replies.mapped(asked.thenApply(reply -> {
-        if (reply.isError()) {
-          next.destroy();
-          throw VaultException.badRequest(reply.getError().getMessage());
-        }
-        seal.fetchStored();
-        if (!barrier.advance(current, next)) {
-          next.destroy();
-          loadNewerKeyring(term);
-        }
-        topic.tell(Topic.publish(new Rotated(term)));
-        LOG.info("keyring rotated to term {}", term);
-        return term;
-      }));
+      result = seal.change(r -> new KeyringStore.Rotate(from, term, encrypted, r), "rotation", "read sys/key-status")
+          .whenComplete((done, e) -> {
+            if (e != null) {
+              next.destroy(); // refused or unconfirmed: this node keeps its keyring
+            }
+          })
+          .thenApply(done -> {
+            seal.fetchStored();
+            if (!barrier.advance(current, next)) {
+              next.destroy();
+              loadNewerKeyring(term);
+            }
+            topic.tell(Topic.publish(new Rotated(term)));
+            LOG.info("keyring rotated to term {}", term);
+            return term;
+          });
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
@@ -154,17 +153,11 @@ public final class KeyringService {
    *
    * @param config the settings
    * @return completes when stored
+   * @throws Failure.OutcomeUnknown (in the stage) when the keyring store did not confirm in time
    */
   public CompletionStage<Void> configureRotation(KeyringStore.RotationConfig config) {
-    CompletionStage<StatusReply<KeyringStore.Done>> asked = AskPattern.ask(seal.keyringStore(),
-        r -> new KeyringStore.ConfigureRotation(config, r), timeout, system.scheduler());
-    return Replies.mapped(asked.thenApply(reply -> {
-      if (reply.isError()) {
-        throw VaultException.badRequest(reply.getError().getMessage());
-      }
-      seal.fetchStored();
-      return null;
-    }));
+    return seal.change(r -> new KeyringStore.ConfigureRotation(config, r), "rotation settings",
+        "read sys/rotate/config").thenAccept(done -> seal.fetchStored());
   }
 
   private void rotateIfDue() {

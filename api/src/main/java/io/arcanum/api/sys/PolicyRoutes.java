@@ -7,17 +7,14 @@ import io.arcanum.api.auth.Caller;
 import io.arcanum.api.auth.PolicyCache;
 import io.arcanum.api.auth.TokenService;
 import io.arcanum.api.http.Json;
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
-import io.arcanum.api.http.VaultRequest.Operation;
 import io.arcanum.api.http.VaultResponse;
+import io.arcanum.api.outcome.Asks;
 import io.arcanum.domain.policy.Acl;
 import io.arcanum.domain.policy.Capability;
 import io.arcanum.domain.policy.Policy;
-import io.arcanum.domain.policy.PolicyStore;
 import io.arcanum.domain.token.Tokens;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +27,8 @@ import java.util.regex.Pattern;
  * ACL policy routes: {@code sys/policies/acl[/<name>]}, the legacy {@code sys/policy[/<name>]} that
  * Spring Vault and node-vault use, and {@code sys/capabilities}, {@code sys/capabilities-self}. A
  * write is parsed (HCL or JSON, plain or base64) before it reaches the policy actor, then every node
- * is told to recompile.
+ * is told to recompile. Who may call each, and with which operations, is in
+ * {@link io.arcanum.api.http.RouteTable}; a method is only called with those.
  */
 public final class PolicyRoutes {
 
@@ -38,68 +36,58 @@ public final class PolicyRoutes {
 
   private final PolicyCache cache;
   private final TokenService tokens;
-  private final Duration timeout;
 
   /**
    * @param cache the node's compiled ACLs (and the policy actor behind them)
    * @param tokens to look up the token of {@code sys/capabilities}
-   * @param timeout ask timeout
    */
-  public PolicyRoutes(PolicyCache cache, TokenService tokens, Duration timeout) {
+  public PolicyRoutes(PolicyCache cache, TokenService tokens) {
     this.cache = cache;
     this.tokens = tokens;
-    this.timeout = timeout;
   }
 
   /**
-   * @param req the request (authenticated and authorized)
-   * @param caller the caller
+   * {@code sys/policies/acl} or the legacy {@code sys/policy}: every policy name, {@code root} included.
+   *
+   * @param req the request (READ or LIST, authorized)
+   * @param legacy the legacy form (also answers {@code policies})
    * @return the response
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req, Caller caller) {
-    String path = req.path();
-    Operation op = req.operation();
-    if (path.equals("sys/capabilities-self") || path.equals("sys/capabilities")) {
-      if (op != Operation.WRITE) {
-        throw VaultException.unsupportedOperation();
+  public CompletionStage<VaultResponse> list(VaultRequest req, boolean legacy) {
+    return cache.policies().thenApply(all -> {
+      ObjectNode d = Json.object();
+      ArrayNode keys = d.putArray("keys");
+      new TreeSet<>(all.keySet()).forEach(keys::add);
+      keys.add(Policy.ROOT);
+      if (legacy) {
+        d.set("policies", keys.deepCopy());
       }
-      return capabilities(req, caller, path.equals("sys/capabilities-self"));
-    }
-    boolean legacy = path.startsWith("sys/policy");
-    String base = legacy ? "sys/policy" : "sys/policies/acl";
-    String rest = path.length() > base.length() ? path.substring(base.length()) : "";
-    if (rest.isEmpty() || rest.equals("/")) {
-      if (op != Operation.LIST && op != Operation.READ) {
-        throw VaultException.unsupportedOperation();
-      }
-      return cache.policies().thenApply(all -> {
-        ObjectNode d = Json.object();
-        ArrayNode keys = d.putArray("keys");
-        new TreeSet<>(all.keySet()).forEach(keys::add);
-        keys.add(Policy.ROOT);
-        if (legacy) {
-          d.set("policies", keys.deepCopy());
-        }
-        return VaultResponse.sys(req.requestId(), d);
-      });
-    }
-    String name = rest.substring(1).toLowerCase(Locale.ROOT);
+      return VaultResponse.sys(req.requestId(), d);
+    });
+  }
+
+  /**
+   * {@code sys/policies/acl/<name>} or the legacy {@code sys/policy/<name>}: GET reads, PUT writes,
+   * DELETE deletes a policy.
+   *
+   * @param req the request (READ, WRITE or DELETE, authorized)
+   * @param legacy the legacy form ({@code rules} instead of {@code policy})
+   * @return the response
+   * @throws VaultException 400 for an invalid name or policy text
+   */
+  public CompletionStage<VaultResponse> policy(VaultRequest req, boolean legacy) {
+    String base = legacy ? "sys/policy/" : "sys/policies/acl/";
+    String name = req.path().substring(base.length()).toLowerCase(Locale.ROOT);
     if (!NAME.matcher(name).matches()) {
       throw VaultException.badRequest("invalid policy name \"" + name + "\"");
     }
-    switch (op) {
+    switch (req.operation()) {
       case READ:
         return read(req, name, legacy);
       case WRITE:
         return write(req, name, legacy);
-      case DELETE:
-        CompletionStage<PolicyStore.Done> deleted = cache.store().askWithStatus(r -> new PolicyStore.Delete(name, r), timeout);
-        return Replies.mapped(deleted).thenApply(d -> {
-          cache.announceChange(name);
-          return VaultResponse.noContent();
-        });
       default:
-        throw VaultException.unsupportedOperation();
+        return cache.delete(name).thenApply(d -> VaultResponse.noContent());
     }
   }
 
@@ -138,15 +126,19 @@ public final class PolicyRoutes {
     } catch (IllegalArgumentException e) {
       throw VaultException.badRequest(e.getMessage());
     }
-    CompletionStage<PolicyStore.Done> put =
-        cache.store().askWithStatus(r -> new PolicyStore.Put(name, parsed.text(), r), timeout);
-    return Replies.mapped(put).thenApply(d -> {
-      cache.announceChange(name);
-      return VaultResponse.noContent();
-    });
+    return cache.write(name, parsed.text()).thenApply(d -> VaultResponse.noContent());
   }
 
-  private CompletionStage<VaultResponse> capabilities(VaultRequest req, Caller caller, boolean self) {
+  /**
+   * {@code sys/capabilities} (of a given token) and {@code sys/capabilities-self}.
+   *
+   * @param req the request (authorized)
+   * @param caller the caller
+   * @param self whether the caller's own token is meant
+   * @return the capabilities on each path asked for
+   * @throws VaultException 400 without paths, or (not self) without a valid token
+   */
+  public CompletionStage<VaultResponse> capabilities(VaultRequest req, Caller caller, boolean self) {
     JsonNode body = Json.objectOrNull(req.body());
     List<String> paths = new ArrayList<>();
     JsonNode ps = body == null ? null : body.get("paths");
@@ -173,7 +165,7 @@ public final class PolicyRoutes {
         throw VaultException.badRequest("missing token");
       }
       policies = tokens.lookup(Tokens.hash(token)).exceptionally(e -> {
-        throw VaultException.badRequest("invalid token");
+        throw TokenService.isUnknownToken(e) ? VaultException.badRequest("invalid token") : Asks.unwrapped(e);
       }).thenApply(v -> v.info().policies());
     }
     return policies.thenCompose(cache::acl).thenApply(acl -> {

@@ -1,20 +1,17 @@
 package io.arcanum.api.sys;
 
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
+import io.arcanum.api.outcome.Failure;
+import io.arcanum.domain.Refusal;
 import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.seal.KeyringStore;
 import io.arcanum.domain.seal.SealKeys;
 import io.arcanum.domain.seal.UnsealProgress;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,21 +52,15 @@ public final class RekeyService {
    */
   public record Update(Status status, List<byte[]> newShares, String nonce) {}
 
-  private final ActorSystem<?> system;
   private final SealService seal;
-  private final Duration timeout;
   private final UnsealProgress progress = new UnsealProgress();
   private Attempt attempt;
 
   /**
-   * @param system the actor system
-   * @param seal this node's seal lifecycle
-   * @param timeout ask timeout
+   * @param seal this node's seal lifecycle (and the keyring store behind it)
    */
-  public RekeyService(ActorSystem<?> system, SealService seal, Duration timeout) {
-    this.system = system;
+  public RekeyService(SealService seal) {
     this.seal = seal;
-    this.timeout = timeout;
   }
 
   /**
@@ -116,6 +107,8 @@ public final class RekeyService {
    * @return the status, and the new shares when complete
    * @throws VaultException (in the stage) 400 when no attempt is under way, the nonce differs, or the
    *     shares combine to a wrong key (the attempt's progress is reset then)
+   * @throws Failure.Refused (in the stage) {@link Refusal#NOT_INITIALIZED} before initialization;
+   *     {@link Failure.OutcomeUnknown} when the keyring store did not confirm the new key in time
    */
   public CompletionStage<Update> update(byte[] share, String nonce) {
     return seal.fetchStored().thenCompose(st -> {
@@ -161,17 +154,13 @@ public final class RekeyService {
         // only one set of new shares is ever handed out
         attempt = null;
       }
-      CompletionStage<StatusReply<KeyringStore.Done>> asked = AskPattern.ask(seal.keyringStore(),
-          r -> new KeyringStore.Rekey(a.shares(), a.threshold(), rekeying.encryptedRootKey(), r), timeout,
-          system.scheduler());
-      return Replies.mapped(asked.thenApply(reply -> {
-        if (reply.isError()) {
-          throw VaultException.badRequest(reply.getError().getMessage());
-        }
-        seal.fetchStored();
-        LOG.info("rekeyed: {} share(s), threshold {}", a.shares(), a.threshold());
-        return new Update(new Status(null, 0, a.threshold()), rekeying.unsealShares(), a.nonce());
-      }));
+      return seal.change(r -> new KeyringStore.Rekey(a.shares(), a.threshold(), rekeying.encryptedRootKey(), r),
+          "new unseal key", "read sys/seal-status (t and n show the stored key's threshold and shares)")
+          .thenApply(done -> {
+            seal.fetchStored();
+            LOG.info("rekeyed: {} share(s), threshold {}", a.shares(), a.threshold());
+            return new Update(new Status(null, 0, a.threshold()), rekeying.unsealShares(), a.nonce());
+          });
     });
   }
 }

@@ -1,7 +1,9 @@
 package io.arcanum.api.sys;
 
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
+import io.arcanum.api.outcome.Asks;
+import io.arcanum.api.outcome.Failure;
+import io.arcanum.domain.Refusal;
 import io.arcanum.domain.barrier.Barrier;
 import io.arcanum.domain.barrier.IntegrityException;
 import io.arcanum.domain.barrier.Keyring;
@@ -22,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.arcanum.api.auth.TokenService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class SealService {
 
   private static final Logger LOG = LoggerFactory.getLogger(SealService.class);
-
-  /** Vault's message when unsealing or sealing an uninitialized node. */
-  public static final String NOT_INITIALIZED = "Vault is not initialized";
 
   /**
    * The seal status as sys/seal-status reports it.
@@ -61,7 +59,13 @@ public final class SealService {
    * @param unsealShares the encoded unseal key shares
    * @param rootToken the root token
    */
-  public record Initialization(List<byte[]> unsealShares, String rootToken) {}
+  public record Initialization(List<byte[]> unsealShares, String rootToken) {
+    /** @return the number of shares, never the shares or the root token */
+    @Override
+    public String toString() {
+      return "Initialization[" + unsealShares.size() + " unseal key share(s), root token <redacted>]";
+    }
+  }
 
   private final ActorSystem<?> system;
   private final ActorRef<KeyringStore.Command> keyringStore;
@@ -121,18 +125,34 @@ public final class SealService {
    * node drops the cache; {@link #fetchStored()} always asks).
    *
    * @return the keyring store's state
+   * @throws Failure.Unavailable (in the stage) when the keyring store did not answer in time
    */
   public CompletionStage<KeyringStore.State> stored() {
     KeyringStore.State s = stored;
     if (s != null && s.initialized()) {
       return CompletableFuture.completedFuture(s);
     }
-    CompletionStage<KeyringStore.State> asked =
-        AskPattern.ask(keyringStore, KeyringStore.Get::new, timeout, system.scheduler());
-    return Replies.mapped(asked.thenApply(st -> {
-      stored = st;
-      return st;
-    }));
+    return Asks.ask(keyringStore, KeyringStore.Get::new, KeyringStore.State.class, timeout, system.scheduler(),
+        () -> new Failure.Unavailable("the keyring store did not answer in time")).thenApply(st -> {
+          stored = st;
+          return st;
+        });
+  }
+
+  /**
+   * Asks the keyring store for a change.
+   *
+   * @param command builds the change around the reply address
+   * @param change what it is, for the message when it is not confirmed in time
+   * @param howToFindOut what a client can read to learn whether it was made
+   * @return completes once stored
+   * @throws Failure.Refused (in the stage) for the store's refusals; {@link Failure.OutcomeUnknown}
+   *     when not confirmed in time
+   */
+  CompletionStage<KeyringStore.Done> change(java.util.function.Function<ActorRef<io.arcanum.domain.Reply>,
+      KeyringStore.Command> command, String change, String howToFindOut) {
+    return Asks.ask(keyringStore, command, KeyringStore.Done.class, timeout, system.scheduler(),
+        () -> new Failure.OutcomeUnknown("the keyring store did not confirm the " + change + " in time", howToFindOut));
   }
 
   /**
@@ -143,11 +163,6 @@ public final class SealService {
   public CompletionStage<KeyringStore.State> fetchStored() {
     stored = null;
     return stored();
-  }
-
-  /** @return the keyring store (a cluster singleton proxy) */
-  ActorRef<KeyringStore.Command> keyringStore() {
-    return keyringStore;
   }
 
   /**
@@ -183,7 +198,9 @@ public final class SealService {
    * @param shares 1..255
    * @param threshold 1..shares, and at least 2 when shares is at least 2
    * @return the shares and root token, to be shown once and never stored
-   * @throws VaultException 400 {@code Vault is already initialized} (in the stage) on a second call
+   * @throws Failure.Refused (in the stage) {@link Refusal#ALREADY_INITIALIZED} on a second call;
+   *     {@link Failure.OutcomeUnknown} when the keyring store did not confirm in time
+   * @throws VaultException (in the stage) 400 while another initialization is under way
    */
   public CompletionStage<Initialization> initialize(int shares, int threshold) {
     if (!initializing.compareAndSet(false, true)) {
@@ -191,7 +208,7 @@ public final class SealService {
     }
     CompletionStage<Initialization> result = stored().thenCompose(st -> {
       if (st.initialized()) {
-        throw VaultException.badRequest(KeyringStore.ALREADY_INITIALIZED);
+        throw new Failure.Refused(Refusal.ALREADY_INITIALIZED);
       }
       SealKeys.Initialization init = SealKeys.initialize(shares, threshold, clock.instant());
       String rootToken = Tokens.newToken();
@@ -200,19 +217,14 @@ public final class SealService {
       TokenEntry.Info info = new TokenEntry.Info(Tokens.newAccessor(), List.of("root"), "root", Map.of(),
           clock.instant(), Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, false, null, "auth/token/root");
       CompletionStage<TokenEntry.View> created = tokens.create(rootToken, info);
-      return Replies.mapped(created
-          .thenCompose(i -> AskPattern.<KeyringStore.Command, org.apache.pekko.pattern.StatusReply<KeyringStore.Done>>ask(
-              keyringStore,
-              r -> new KeyringStore.Initialize(init.stored(), UUID.randomUUID().toString(), r),
-              timeout, system.scheduler()))
-          .thenApply(reply -> {
-            if (reply.isError()) {
-              throw VaultException.badRequest(reply.getError().getMessage());
-            }
+      return created
+          .thenCompose(i -> change(r -> new KeyringStore.Initialize(init.stored(), UUID.randomUUID().toString(), r),
+              "initialization", "read sys/init"))
+          .thenApply(done -> {
             stored = null;
             LOG.info("initialized with {} share(s), threshold {}", shares, threshold);
             return new Initialization(init.unsealShares(), rootToken);
-          }));
+          });
     });
     return result.whenComplete((r, e) -> {
       if (!unsealed.get()) {
@@ -228,13 +240,14 @@ public final class SealService {
    *
    * @param share the decoded share
    * @return the status after this share
-   * @throws VaultException (in the stage) 400 when not initialized or the shares combine to a wrong key
+   * @throws Failure.Refused (in the stage) {@link Refusal#NOT_INITIALIZED} before initialization
+   * @throws VaultException (in the stage) 400 when the shares combine to a wrong key
    */
   public CompletionStage<Status> unseal(byte[] share) {
     CompletionStage<KeyringStore.State> current = unsealed.get() ? stored() : fetchStored();
     return current.thenApply(st -> {
       if (!st.initialized()) {
-        throw VaultException.badRequest(NOT_INITIALIZED);
+        throw new Failure.Refused(Refusal.NOT_INITIALIZED);
       }
       if (unsealed.get()) {
         return statusOf(st);

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arcanum.api.http.Json;
-import io.arcanum.api.http.Replies;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
 import io.arcanum.api.http.VaultRequest.Operation;
 import io.arcanum.api.http.VaultResponse;
 import io.arcanum.api.kv.MountRouter;
+import io.arcanum.api.outcome.Asks;
+import io.arcanum.api.outcome.Failure;
+import io.arcanum.domain.Refusal;
+import io.arcanum.domain.Rejected;
 import io.arcanum.domain.mount.MountTable;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,14 +26,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
- * The {@code sys/} routes, in Vault's wire format (VAULT-API.md, "sys"). The first group (init,
- * unseal, seal-status, health) needs no token and works while sealed; the rest is authorized first.
+ * The {@code sys/} routes of the seal lifecycle, metrics and mounts, in Vault's wire format
+ * (VAULT-API.md, "sys"): each public method serves one endpoint of {@link io.arcanum.api.http.RouteTable},
+ * which states who may call it and with which operations (a method is only called with those).
+ * Init, unseal, seal-status and health need no token and work while sealed; the rest is authorized
+ * first.
  */
 public final class SysRoutes {
-
-  /** Paths served without a token, also while sealed. */
-  public static final Set<String> OPEN_PATHS = Set.of("sys/init", "sys/unseal", "sys/seal-status", "sys/health",
-      "sys/rekey/init", "sys/rekey/update");
 
   private static final Pattern HEX = Pattern.compile("(?:[0-9a-fA-F]{2})+");
   private static final Set<String> RESERVED_MOUNTS = Set.of("sys/", "auth/", "cubbyhole/", "identity/");
@@ -38,13 +40,9 @@ public final class SysRoutes {
   private final SealService seal;
   private final MountRouter mounts;
   private final io.arcanum.api.kv.MountPurger purger;
-  private final io.arcanum.api.audit.AuditRoutes auditRoutes;
-  private final io.arcanum.api.audit.ForensicsRoutes forensicsRoutes;
-  private final KeyRoutes keyRoutes;
   private io.arcanum.api.metrics.Metrics metrics;
   private final ServerInfo info;
   private final Clock clock;
-  private final Duration timeout;
 
   /**
    * @param seal the seal lifecycle
@@ -52,125 +50,100 @@ public final class SysRoutes {
    * @param purger deletes a disabled mount's data
    * @param info identity strings
    * @param clock the clock (for server_time_utc and mount times)
-   * @param timeout ask timeout
-   * @param auditRoutes the audit device routes
-   * @param forensicsRoutes the forensics routes
-   * @param keyRoutes rotation and rekey routes
    */
   public SysRoutes(SealService seal, MountRouter mounts, io.arcanum.api.kv.MountPurger purger, ServerInfo info,
-      Clock clock, Duration timeout, io.arcanum.api.audit.AuditRoutes auditRoutes,
-      io.arcanum.api.audit.ForensicsRoutes forensicsRoutes, KeyRoutes keyRoutes) {
-    this.keyRoutes = keyRoutes;
-    this.auditRoutes = auditRoutes;
-    this.forensicsRoutes = forensicsRoutes;
+      Clock clock) {
     this.seal = seal;
     this.mounts = mounts;
     this.purger = purger;
     this.info = info;
     this.clock = clock;
-    this.timeout = timeout;
   }
 
   /**
-   * Serves a path of {@link #OPEN_PATHS}.
+   * {@code sys/init}: GET whether initialized, PUT initialize.
+   *
+   * @param req the request (READ or WRITE)
+   * @return the response
+   */
+  public CompletionStage<VaultResponse> init(VaultRequest req) {
+    if (req.operation() == Operation.READ) {
+      return seal.stored().thenApply(st -> VaultResponse.raw(Json.object().put("initialized", st.initialized())));
+    }
+    return initialize(req);
+  }
+
+  /**
+   * {@code sys/seal-status}.
    *
    * @param req the request
    * @return the response
    */
-  public CompletionStage<VaultResponse> handleOpen(VaultRequest req) {
-    Operation op = req.operation();
-    switch (req.path()) {
-      case "sys/init":
-        if (op == Operation.READ) {
-          return seal.stored().thenApply(st -> VaultResponse.raw(Json.object().put("initialized", st.initialized())));
-        }
-        if (op == Operation.WRITE) {
-          return init(req);
-        }
-        break;
-      case "sys/unseal":
-        if (op == Operation.WRITE) {
-          return unseal(req);
-        }
-        break;
-      case "sys/seal-status":
-        if (op == Operation.READ) {
-          return seal.status().thenApply(s -> VaultResponse.raw(sealStatus(s)));
-        }
-        break;
-      case "sys/health":
-        if (op == Operation.READ || op == Operation.HEAD) {
-          return health(req, op == Operation.HEAD);
-        }
-        break;
-      case "sys/rekey/init":
-      case "sys/rekey/update":
-        if (!seal.isUnsealed()) {
-          throw VaultException.sealed();
-        }
-        return keyRoutes.rekey(req);
+  public CompletionStage<VaultResponse> sealStatus(VaultRequest req) {
+    return seal.status().thenApply(s -> VaultResponse.raw(sealStatus(s)));
+  }
+
+  /**
+   * {@code sys/seal}: seals this node.
+   *
+   * @param req the request
+   * @return 204 once the node sealed
+   */
+  public CompletionStage<VaultResponse> seal(VaultRequest req) {
+    return seal.seal().thenApply(v -> VaultResponse.noContent());
+  }
+
+  /**
+   * {@code sys/metrics?format=prometheus}.
+   *
+   * @param req the request
+   * @return the Prometheus text
+   * @throws VaultException 400 for another format
+   */
+  public CompletionStage<VaultResponse> metrics(VaultRequest req) {
+    if (!"prometheus".equals(req.query().get("format"))) {
+      throw VaultException.badRequest("only format=prometheus is supported");
+    }
+    return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.prometheus(metrics.scrape()));
+  }
+
+  /**
+   * {@code sys/mounts}: the mount table.
+   *
+   * @param req the request
+   * @return the response
+   */
+  public CompletionStage<VaultResponse> mounts(VaultRequest req) {
+    return mounts.refresh().thenApply(m -> VaultResponse.sys(req.requestId(), mountList(m)));
+  }
+
+  /**
+   * {@code sys/mounts/<path>}: GET reads, POST enables, DELETE disables a mount.
+   *
+   * @param req the request (READ, WRITE or DELETE)
+   * @return the response
+   */
+  public CompletionStage<VaultResponse> mount(VaultRequest req) {
+    String rest = req.path().substring("sys/mounts/".length());
+    switch (req.operation()) {
+      case WRITE:
+        return enableMount(req, rest);
+      case DELETE:
+        return disableMount(normalizeMountPath(rest));
       default:
-        throw VaultException.noHandler(req.path());
+        return withMount(normalizeMountPath(rest), m -> VaultResponse.sys(req.requestId(), mountJson(m)));
     }
-    throw VaultException.unsupportedOperation();
   }
 
   /**
-   * Serves an authenticated and authorized {@code sys/} path.
+   * {@code sys/mounts/<path>/tune}: GET reads, POST changes a mount's settings.
    *
-   * @param req the request
+   * @param req the request (READ or WRITE)
    * @return the response
    */
-  public CompletionStage<VaultResponse> handle(VaultRequest req) {
-    Operation op = req.operation();
-    String path = req.path();
-    if (path.equals("sys/seal")) {
-      if (op != Operation.WRITE) {
-        throw VaultException.unsupportedOperation();
-      }
-      return seal.seal().thenApply(v -> VaultResponse.noContent());
-    }
-    if (path.equals("sys/audit") || path.startsWith("sys/audit/") || path.startsWith("sys/audit-hash/")) {
-      return auditRoutes.handle(req);
-    }
-    if (path.startsWith("sys/forensics/")) {
-      return forensicsRoutes.handle(req);
-    }
-    if (path.equals("sys/rotate") || path.equals("sys/rotate/config") || path.equals("sys/key-status")) {
-      return keyRoutes.handle(req);
-    }
-    if (path.equals("sys/metrics")) {
-      if (op != Operation.READ) {
-        throw VaultException.unsupportedOperation();
-      }
-      if (!"prometheus".equals(req.query().get("format"))) {
-        throw VaultException.badRequest("only format=prometheus is supported");
-      }
-      return java.util.concurrent.CompletableFuture.completedFuture(VaultResponse.prometheus(metrics.scrape()));
-    }
-    if (path.equals("sys/mounts") || path.equals("sys/mounts/")) {
-      if (op != Operation.READ) {
-        throw VaultException.unsupportedOperation();
-      }
-      return mounts.refresh().thenApply(m -> VaultResponse.sys(req.requestId(), mountList(m)));
-    }
-    if (path.startsWith("sys/mounts/")) {
-      String rest = path.substring("sys/mounts/".length());
-      if (rest.endsWith("/tune")) {
-        return tune(req, op, normalizeMountPath(rest.substring(0, rest.length() - "/tune".length())));
-      }
-      switch (op) {
-        case WRITE:
-          return enableMount(req, rest);
-        case DELETE:
-          return disableMount(normalizeMountPath(rest));
-        case READ:
-          return withMount(normalizeMountPath(rest), m -> VaultResponse.sys(req.requestId(), mountJson(m)));
-        default:
-          throw VaultException.unsupportedOperation();
-      }
-    }
-    throw VaultException.noHandler(path);
+  public CompletionStage<VaultResponse> tune(VaultRequest req) {
+    String rest = req.path().substring("sys/mounts/".length());
+    return tune(req, req.operation(), normalizeMountPath(rest.substring(0, rest.length() - "/tune".length())));
   }
 
   /**
@@ -191,9 +164,6 @@ public final class SysRoutes {
    * @return the response
    */
   public CompletionStage<VaultResponse> internalUiMounts(VaultRequest req, io.arcanum.domain.policy.Acl acl) {
-    if (req.operation() != Operation.READ) {
-      throw VaultException.unsupportedOperation();
-    }
     String path = req.path();
     if (path.equals("sys/internal/ui/mounts") || path.equals("sys/internal/ui/mounts/")) {
       return mounts.refresh().thenApply(m -> {
@@ -220,7 +190,7 @@ public final class SysRoutes {
     });
   }
 
-  private CompletionStage<VaultResponse> init(VaultRequest req) {
+  private CompletionStage<VaultResponse> initialize(VaultRequest req) {
     JsonNode body = Json.objectOrNull(req.body());
     JsonNode pgp = body == null ? null : body.get("pgp_keys");
     if (pgp != null && !pgp.isNull() && !(pgp.isArray() && pgp.isEmpty())) {
@@ -295,7 +265,14 @@ public final class SysRoutes {
     }
   }
 
-  private CompletionStage<VaultResponse> unseal(VaultRequest req) {
+  /**
+   * {@code sys/unseal}: one key share, or {@code reset}.
+   *
+   * @param req the request
+   * @return the seal status after it
+   * @throws VaultException 400 for a missing or malformed key
+   */
+  public CompletionStage<VaultResponse> unseal(VaultRequest req) {
     JsonNode body = Json.objectOrNull(req.body());
     if (Json.boolField(body, "reset", false)) {
       seal.resetProgress();
@@ -340,7 +317,15 @@ public final class SysRoutes {
   /** Bytes of an unseal key share: the 32-byte share value and its 1-byte x coordinate. */
   static final int SHARE_BYTES = 33;
 
-  private CompletionStage<VaultResponse> health(VaultRequest req, boolean head) {
+  /**
+   * {@code sys/health}, with Vault's status code query parameters.
+   *
+   * @param req the request (READ, or HEAD for the status alone)
+   * @return the response
+   * @throws VaultException 400 for a status parameter that is not an HTTP status
+   */
+  public CompletionStage<VaultResponse> health(VaultRequest req) {
+    boolean head = req.operation() == Operation.HEAD;
     int activeCode = code(req, "activecode", 200);
     int sealedCode = code(req, "sealedcode", 503);
     int uninitCode = code(req, "uninitcode", 501);
@@ -454,12 +439,8 @@ public final class SysRoutes {
   }
 
   private CompletionStage<VaultResponse> disableMount(String path) {
-    CompletionStage<MountTable.Disabled> asked =
-        mounts.table().askWithStatus(r -> new MountTable.Disable(path, r), timeout);
-    return Replies.mapped(asked).thenCompose(removed -> {
-      if (removed.mount() != null) {
-        purger.purge(removed.mount());
-      }
+    return mounts.disable(path).thenCompose(removed -> {
+      removed.ifPresent(purger::purge);
       return mounts.refresh();
     }).thenApply(m -> VaultResponse.noContent());
   }
@@ -476,9 +457,6 @@ public final class SysRoutes {
         return VaultResponse.sys(req.requestId(), d);
       });
     }
-    if (op != Operation.WRITE) {
-      throw VaultException.unsupportedOperation();
-    }
     JsonNode body = Json.objectOrNull(req.body());
     String description = Json.stringField(body, "description", null);
     java.time.Duration dlt = ttl(body, "default_lease_ttl");
@@ -488,13 +466,11 @@ public final class SysRoutes {
         && !options.get("version").asText().equals("2")) {
       throw VaultException.badRequest("only KV version 2 is supported: options.version cannot be changed");
     }
-    CompletionStage<MountTable.Mount> asked = mounts.table().askWithStatus(
-        r -> new MountTable.Tune(path, description, dlt, mlt, r), timeout);
-    return asked.exceptionally(e -> {
-      if (Replies.toVaultOrInternal(e).errors().contains(MountTable.NO_MOUNT)) {
-        throw VaultException.badRequest("cannot find mount at \"" + path + "\"");
+    return mounts.tune(path, description, dlt, mlt).exceptionally(e -> {
+      if (Asks.refusal(e) == Refusal.NO_MOUNT) {
+        throw new Failure.Refused(new Rejected(Refusal.NO_MOUNT, "cannot find mount at \"" + path + "\""));
       }
-      return Replies.rethrow(e);
+      throw Asks.unwrapped(e);
     }).thenCompose(m -> mounts.refresh()).thenApply(m -> VaultResponse.noContent());
   }
 
@@ -555,9 +531,7 @@ public final class SysRoutes {
     }
     MountTable.Mount mount = MountTable.Mount.kv2(path, UUID.randomUUID().toString(),
         "kv_" + UUID.randomUUID().toString().substring(0, 8), description, clock.instant());
-    CompletionStage<MountTable.Mount> asked =
-        mounts.table().askWithStatus(r -> new MountTable.Enable(mount, r), timeout);
-    return Replies.mapped(asked)
+    return mounts.enable(mount)
         .thenCompose(m -> mounts.refresh())
         .thenApply(m -> VaultResponse.noContent());
   }

@@ -2,9 +2,9 @@ package io.arcanum.domain.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.CborSerializable;
-import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.Reply;
 import io.arcanum.domain.barrier.SealedEvent;
-import io.arcanum.domain.barrier.TamperedEvent;
+import io.arcanum.domain.entity.SealedEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +12,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One audit stream: an append-only, hash-chained sequence of audit records (a few streams per
@@ -28,8 +26,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *
  * <p>A write that fails stops the stream, which restarts with back-off and re-reads its chain: the
  * caller's request fails closed meanwhile, and the service recovers by itself once storage is back.
+ * A record that does not open, belongs to another stream or breaks the chain fails the stream
+ * ({@link SealedEntity}): it answers every append with an integrity rejection, so requests fail closed.
  */
-public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, SealedEvent, AuditLog.State> {
+public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.State> {
 
   /** The sharding type key; persistence ids are {@code audit|<stream>}. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "audit");
@@ -43,21 +43,29 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
    * Appends records, in order.
    *
    * @param bodies the record bodies (Vault's audit format; sensitive strings already hashed)
-   * @param replyTo gets the sequence numbers once durable
+   * @param replyTo gets {@link Appended} once durable
    */
-  public record Append(List<JsonNode> bodies, ActorRef<StatusReply<Appended>> replyTo) implements Command {}
+  public record Append(List<JsonNode> bodies, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * @param seqs the sequence numbers given to the records, in order
    */
-  public record Appended(List<Long> seqs) implements CborSerializable {}
+  public record Appended(List<Long> seqs) implements Reply {}
 
   /**
    * Where the stream stands.
    *
-   * @param replyTo gets the last sequence number and hash
+   * @param replyTo gets {@link Position}
    */
-  public record Head(ActorRef<StatusReply<State>> replyTo) implements Command {}
+  public record Head(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * The head of an intact stream.
+   *
+   * @param seq the last sequence number (0: empty)
+   * @param lastHash the last hash ({@link AuditChain#GENESIS} when empty)
+   */
+  public record Position(long seq, String lastHash) implements Reply {}
 
   /**
    * One record.
@@ -79,7 +87,6 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
    */
   public record State(long seq, String lastHash, String tampered) implements CborSerializable {}
 
-  private final String persistenceId;
   private final String stream;
 
   /**
@@ -93,7 +100,6 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
   private AuditLog(String stream) {
     super(PersistenceId.of(TYPE_KEY.name(), stream),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-    this.persistenceId = PersistenceId.of(TYPE_KEY.name(), stream).id();
     this.stream = stream;
   }
 
@@ -108,6 +114,16 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
   @Override
   public State emptyState() {
     return new State(0, AuditChain.GENESIS, null);
+  }
+
+  @Override
+  protected String integrityFailure(State s) {
+    return s.tampered();
+  }
+
+  @Override
+  protected State failed(State s, String failure) {
+    return new State(s.seq(), s.lastHash(), failure);
   }
 
   /** A stream's head in a snapshot (sealed like events), so recovery does not replay the whole stream. */
@@ -135,11 +151,7 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
 
       @Override
       public State fromJournal(Object from) {
-        if (from instanceof Snapshot snap && persistenceId.equals(snap.entityId())) {
-          return new State(snap.seq(), snap.lastHash(), null);
-        }
-        String reason = from instanceof TamperedEvent t ? t.reason() : "snapshot belongs to another entity";
-        return new State(0, AuditChain.GENESIS, new IntegrityException(reason + " (" + persistenceId + ")").getMessage());
+        return restored(from, Snapshot.class, snap -> new State(snap.seq(), snap.lastHash(), null));
       }
     };
   }
@@ -148,11 +160,8 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
   public CommandHandler<Command, SealedEvent, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(Head.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s)))
-        .onCommand(Append.class, (s, c) -> {
-          if (s.tampered() != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered()));
-          }
+        .onCommand(Head.class, (s, c) -> Effect().reply(c.replyTo(), answer(s, () -> new Position(s.seq(), s.lastHash()))))
+        .onCommand(Append.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           List<SealedEvent> events = new ArrayList<>();
           List<Long> seqs = new ArrayList<>();
           long seq = s.seq();
@@ -164,24 +173,18 @@ public final class AuditLog extends EventSourcedBehavior<AuditLog.Command, Seale
             seqs.add(seq);
             prev = hash;
           }
-          return Effect().persist(events).thenReply(c.replyTo(), st -> StatusReply.success(new Appended(seqs)));
-        })
+          return Effect().persist(events).thenReply(c.replyTo(), st -> new Appended(seqs));
+        }))
         .build();
   }
 
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(TamperedEvent.class, (s, e) -> new State(s.seq(), s.lastHash(),
-            new IntegrityException(e.reason() + " (" + persistenceId + ")").getMessage()))
-        .onEvent(RecordAppended.class, (s, e) -> {
-          if (!persistenceId.equals(e.entityId()) || e.seq() != s.seq() + 1 || !e.previousHash().equals(s.lastHash())) {
-            return new State(s.seq(), s.lastHash(),
-                new IntegrityException("audit chain broken at record " + e.seq() + " (" + persistenceId + ")").getMessage());
-          }
-          return new State(e.seq(), e.hash(), s.tampered());
-        })
+    return sealedEvents()
+        .onEvent(RecordAppended.class, (s, e) -> owned(s, e, st -> e.seq() == st.seq() + 1
+            && e.previousHash().equals(st.lastHash())
+            ? new State(e.seq(), e.hash(), null)
+            : fail(st, "audit chain broken at record " + e.seq())))
         .build();
   }
 }

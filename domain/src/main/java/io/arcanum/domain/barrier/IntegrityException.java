@@ -10,10 +10,18 @@ public final class IntegrityException extends RuntimeException {
   /** The wire message prefix clients see in a 500 answer. */
   public static final String WIRE_PREFIX = "integrity check failed";
 
+  private final String detail;
+
   /**
    * @param detail why the check failed, without any secret material
    */
   public IntegrityException(String detail) {
     super(WIRE_PREFIX + ": " + detail, null, false, false);
+    this.detail = detail;
+  }
+
+  /** @return why the check failed (the message without its {@value #WIRE_PREFIX} prefix) */
+  public String detail() {
+    return detail;
   }
 }

@@ -35,6 +35,12 @@ public final class Keyring {
         throw new IllegalArgumentException("a key term needs a 32-byte key");
       }
     }
+
+    /** @return the term and its install time, never the key */
+    @Override
+    public String toString() {
+      return "Term[term=" + term + ", key=<redacted>, installTime=" + installTime + "]";
+    }
   }
 
   private final TreeMap<Integer, Term> terms;

@@ -76,7 +76,20 @@ public abstract class SealedEntity<C, S> extends EventSourcedBehavior<C, SealedE
    * @return {@link #failed} with a message naming this entity
    */
   protected final S fail(S state, String reason) {
-    return failed(state, new IntegrityException(reason + " (" + persistenceId + ")").getMessage());
+    return failed(state, new IntegrityException(reason + " (" + persistenceId + ")"));
+  }
+
+  /**
+   * The state after an integrity failure, given the failure itself; by default {@link #failed(Object,
+   * String)} with its message. An entity that must raise the same failure again later (a replay
+   * outside the actor) overrides this to keep it.
+   *
+   * @param state the state so far
+   * @param failure the failure
+   * @return the state to continue with
+   */
+  protected S failed(S state, IntegrityException failure) {
+    return failed(state, failure.getMessage());
   }
 
   /**

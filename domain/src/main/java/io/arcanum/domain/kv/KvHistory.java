@@ -72,7 +72,7 @@ public final class KvHistory {
       state = handler.apply(state, e);
     }
     if (state.integrityFailure != null) {
-      throw new IntegrityException(state.integrityFailure.substring(IntegrityException.WIRE_PREFIX.length() + 2));
+      throw new IntegrityException(state.integrityDetail);
     }
     StoredVersion current = state.versions.get(state.currentVersion);
     if (current == null) {

@@ -263,6 +263,12 @@ public final class KvSecret extends SealedEntity<Command, KvState> {
   }
 
   @Override
+  protected KvState failed(KvState s, io.arcanum.domain.barrier.IntegrityException failure) {
+    s.integrityDetail = failure.detail();
+    return failed(s, failure.getMessage());
+  }
+
+  @Override
   public RetentionCriteria retentionCriteria() {
     return snapshotEvery > 0 ? RetentionCriteria.snapshotEvery(snapshotEvery, 2) : RetentionCriteria.disabled();
   }

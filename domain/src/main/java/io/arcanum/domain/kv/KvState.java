@@ -44,6 +44,8 @@ public final class KvState {
   Instant updatedTime;
   /** The integrity failure, or null while intact. */
   String integrityFailure;
+  /** Its detail (the failure without the wire prefix), to raise it again in a replay. */
+  String integrityDetail;
   /** How many events the state holds (the next event is number {@code events + 1}). */
   long events;
   /** The time of the latest event, or null before any (or in a state restored from an older snapshot). */

@@ -1,9 +1,11 @@
 package io.arcanum.domain.mount;
 
 import io.arcanum.domain.CborSerializable;
-import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.Refusal;
+import io.arcanum.domain.Rejected;
+import io.arcanum.domain.Reply;
 import io.arcanum.domain.barrier.SealedEvent;
-import io.arcanum.domain.barrier.TamperedEvent;
+import io.arcanum.domain.entity.SealedEntity;
 import io.arcanum.domain.kv.KvProtocol;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,12 +14,10 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * The secrets engines mounted in the cluster, as one persistent actor (a single sharded entity, so it
@@ -27,10 +27,12 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * fresh uuid and accessor); {@link Disable} becomes {@link MountDisabled}; {@link Tune} becomes
  * {@link MountTuned}; {@link ConfigureKv} (the KV mount's {@code config} endpoint) becomes
  * {@link KvConfigured}; {@link Get} reads. A mount's data lives under its uuid, not its path, so a
- * later mount at the same path never sees an older mount's secrets. Events are sealed by the barrier.
+ * later mount at the same path never sees an older mount's secrets. Answers are typed: a taken path is
+ * refused with {@link Refusal#MOUNT_PATH_IN_USE} or {@link Refusal#MOUNT_NESTED}, a change of a path
+ * holding no mount with {@link Refusal#NO_MOUNT}. Events are sealed by the barrier and checked against
+ * the table's id on replay ({@link SealedEntity}).
  */
-public final class MountTable
-    extends EventSourcedBehavior<MountTable.Command, SealedEvent, MountTable.State> {
+public final class MountTable extends SealedEntity<MountTable.Command, MountTable.State> {
 
   /** The sharding type key. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "mounts");
@@ -82,31 +84,39 @@ public final class MountTable
    * Enables a mount.
    *
    * @param mount the mount to add (its path must be free and must not nest in or around another)
-   * @param replyTo gets the mount, or an error with Vault's message
+   * @param replyTo gets {@link Mounted}, or {@link Refusal#MOUNT_PATH_IN_USE} / {@link Refusal#MOUNT_NESTED}
+   *     with Vault's message naming the mount in the way
    */
-  public record Enable(Mount mount, ActorRef<StatusReply<Mount>> replyTo) implements Command {}
+  public record Enable(Mount mount, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Disables a mount.
    *
    * @param path the mount path ending with {@code /}
-   * @param replyTo gets the removed mount, or null when nothing was mounted there
+   * @param replyTo gets {@link Disabled}
    */
-  public record Disable(String path, ActorRef<StatusReply<Disabled>> replyTo) implements Command {}
+  public record Disable(String path, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * What {@link Disable} removed.
    *
    * @param mount the removed mount, or null when nothing was mounted there
    */
-  public record Disabled(Mount mount) implements CborSerializable {}
+  public record Disabled(Mount mount) implements Reply {}
+
+  /**
+   * A mount as a change ({@link Enable}, {@link Tune}, {@link ConfigureKv}) left it.
+   *
+   * @param mount the mount after the change
+   */
+  public record Mounted(Mount mount) implements Reply {}
 
   /**
    * The mount table.
    *
    * @param byPath every mount by its path
    */
-  public record Mounts(Map<String, Mount> byPath) implements CborSerializable {}
+  public record Mounts(Map<String, Mount> byPath) implements Reply {}
 
   /**
    * Tunes a mount; null fields are unchanged.
@@ -115,33 +125,30 @@ public final class MountTable
    * @param description new description or null
    * @param defaultLeaseTtl new default lease TTL or null
    * @param maxLeaseTtl new max lease TTL or null
-   * @param replyTo gets the mount after the change, or an error when nothing is mounted there
+   * @param replyTo gets {@link Mounted}, or {@link Refusal#NO_MOUNT} when nothing is mounted there
    */
   public record Tune(String path, String description, Duration defaultLeaseTtl, Duration maxLeaseTtl,
-      ActorRef<StatusReply<Mount>> replyTo) implements Command {}
+      ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Sets a KV mount's settings.
    *
    * @param path the mount path
    * @param config the new settings
-   * @param replyTo gets the mount after the change
+   * @param replyTo gets {@link Mounted}, or {@link Refusal#NO_MOUNT} when nothing is mounted there
    */
-  public record ConfigureKv(String path, KvProtocol.MountConfig config, ActorRef<StatusReply<Mount>> replyTo)
+  public record ConfigureKv(String path, KvProtocol.MountConfig config, ActorRef<Reply> replyTo)
       implements Command {}
 
   /**
    * Reads the table.
    *
-   * @param replyTo gets every mount by path
+   * @param replyTo gets {@link Mounts}
    */
-  public record Get(ActorRef<StatusReply<Mounts>> replyTo) implements Command {}
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
 
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
-
-  /** Message when a path holds no mount. */
-  public static final String NO_MOUNT = "no mount at this path";
 
   /**
    * A mount was enabled.
@@ -198,96 +205,90 @@ public final class MountTable
   }
 
   @Override
+  protected String integrityFailure(State s) {
+    return s.tampered;
+  }
+
+  @Override
+  protected State failed(State s, String failure) {
+    s.tampered = failure;
+    s.mounts.clear();
+    return s;
+  }
+
+  @Override
   public CommandHandler<Command, SealedEvent, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.tampered != null
-            ? StatusReply.error(s.tampered)
-            : StatusReply.success(new Mounts(Map.copyOf(s.mounts)))))
-        .onCommand(Enable.class, this::onEnable)
-        .onCommand(Disable.class, (s, c) -> {
-          if (s.tampered != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered));
-          }
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), answer(s, () -> new Mounts(Map.copyOf(s.mounts)))))
+        .onCommand(Enable.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> onEnable(s, c)))
+        .onCommand(Disable.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           Mount m = s.mounts.get(c.path());
           if (m == null) {
-            return Effect().reply(c.replyTo(), StatusReply.success(new Disabled(null)));
+            return Effect().reply(c.replyTo(), new Disabled(null));
           }
-          return Effect().persist(new MountDisabled(PERSISTENCE_ID.id(), m.path(), m.uuid()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(new Disabled(m)));
-        })
-        .onCommand(Tune.class, (s, c) -> withMount(s, c.path(), c.replyTo(), m -> new MountTuned(PERSISTENCE_ID.id(),
+          return Effect().persist(new MountDisabled(persistenceId, m.path(), m.uuid()))
+              .thenReply(c.replyTo(), st -> new Disabled(m));
+        }))
+        .onCommand(Tune.class, (s, c) -> withMount(s, c.path(), c.replyTo(), m -> new MountTuned(persistenceId,
             new Mount(m.path(), m.type(), m.version(), m.uuid(), m.accessor(),
                 c.description() != null ? c.description() : m.description(), m.createdTime(), m.kvConfig(),
                 c.defaultLeaseTtl() != null ? c.defaultLeaseTtl() : m.defaultLeaseTtl(),
                 c.maxLeaseTtl() != null ? c.maxLeaseTtl() : m.maxLeaseTtl()))))
         .onCommand(ConfigureKv.class, (s, c) -> withMount(s, c.path(), c.replyTo(),
-            m -> new KvConfigured(PERSISTENCE_ID.id(), m.path(), c.config())))
+            m -> new KvConfigured(persistenceId, m.path(), c.config())))
         .build();
   }
 
   private Effect<SealedEvent, State> onEnable(State s, Enable c) {
-    if (s.tampered != null) {
-      return Effect().reply(c.replyTo(), StatusReply.error(s.tampered));
-    }
     String path = c.mount().path();
     for (String existing : s.mounts.keySet()) {
       if (existing.equals(path)) {
-        return Effect().reply(c.replyTo(), StatusReply.error("path is already in use at " + existing));
+        return Effect().reply(c.replyTo(), new Rejected(Refusal.MOUNT_PATH_IN_USE, "path is already in use at " + existing));
       }
       if (existing.startsWith(path) || path.startsWith(existing)) {
-        return Effect().reply(c.replyTo(), StatusReply.error("existing mount at " + existing));
+        return Effect().reply(c.replyTo(), new Rejected(Refusal.MOUNT_NESTED, "existing mount at " + existing));
       }
     }
-    return Effect().persist(new MountEnabled(PERSISTENCE_ID.id(), c.mount()))
-        .thenReply(c.replyTo(), st -> StatusReply.success(c.mount()));
+    return Effect().persist(new MountEnabled(persistenceId, c.mount()))
+        .thenReply(c.replyTo(), st -> new Mounted(c.mount()));
   }
 
-  private Effect<SealedEvent, State> withMount(State s, String path, ActorRef<StatusReply<Mount>> replyTo,
+  private Effect<SealedEvent, State> withMount(State s, String path, ActorRef<Reply> replyTo,
       java.util.function.Function<Mount, SealedEvent> event) {
-    if (s.tampered != null) {
-      return Effect().reply(replyTo, StatusReply.error(s.tampered));
-    }
-    Mount m = s.mounts.get(path);
-    if (m == null) {
-      return Effect().reply(replyTo, StatusReply.error(NO_MOUNT));
-    }
-    return Effect().persist(event.apply(m)).thenReply(replyTo, st -> StatusReply.success(st.mounts.get(path)));
+    return unlessFailed(s, replyTo, () -> {
+      Mount m = s.mounts.get(path);
+      if (m == null) {
+        return Effect().reply(replyTo, Rejected.of(Refusal.NO_MOUNT));
+      }
+      return Effect().persist(event.apply(m)).thenReply(replyTo, st -> new Mounted(st.mounts.get(path)));
+    });
   }
 
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(TamperedEvent.class, (s, e) -> tamper(s, e.reason()))
-        .onEvent(MountEnabled.class, (s, e) -> owned(s, e, () -> s.mounts.put(e.mount().path(), e.mount())))
-        .onEvent(MountDisabled.class, (s, e) -> owned(s, e, () -> s.mounts.remove(e.path())))
-        .onEvent(MountTuned.class, (s, e) -> owned(s, e, () -> s.mounts.put(e.mount().path(), e.mount())))
-        .onEvent(KvConfigured.class, (s, e) -> owned(s, e, () -> {
-          Mount m = s.mounts.get(e.path());
+    return sealedEvents()
+        .onEvent(MountEnabled.class, (s, e) -> owned(s, e, st -> {
+          st.mounts.put(e.mount().path(), e.mount());
+          return st;
+        }))
+        .onEvent(MountDisabled.class, (s, e) -> owned(s, e, st -> {
+          st.mounts.remove(e.path());
+          return st;
+        }))
+        .onEvent(MountTuned.class, (s, e) -> owned(s, e, st -> {
+          st.mounts.put(e.mount().path(), e.mount());
+          return st;
+        }))
+        .onEvent(KvConfigured.class, (s, e) -> owned(s, e, st -> {
+          Mount m = st.mounts.get(e.path());
           if (m != null) {
-            s.mounts.put(m.path(), new Mount(m.path(), m.type(), m.version(), m.uuid(), m.accessor(), m.description(),
+            st.mounts.put(m.path(), new Mount(m.path(), m.type(), m.version(), m.uuid(), m.accessor(), m.description(),
                 m.createdTime(), e.config(), m.defaultLeaseTtl(), m.maxLeaseTtl()));
           }
+          return st;
         }))
         .build();
-  }
-
-  private static State owned(State s, SealedEvent e, Runnable apply) {
-    if (s.tampered != null) {
-      return s;
-    }
-    if (!PERSISTENCE_ID.id().equals(e.entityId())) {
-      return tamper(s, "event belongs to another entity");
-    }
-    apply.run();
-    return s;
-  }
-
-  private static State tamper(State s, String reason) {
-    s.tampered = new IntegrityException(reason + " (" + PERSISTENCE_ID.id() + ")").getMessage();
-    s.mounts.clear();
-    return s;
   }
 }

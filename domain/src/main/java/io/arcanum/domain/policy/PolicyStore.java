@@ -1,31 +1,32 @@
 package io.arcanum.domain.policy;
 
 import io.arcanum.domain.CborSerializable;
-import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.Refusal;
+import io.arcanum.domain.Rejected;
+import io.arcanum.domain.Reply;
 import io.arcanum.domain.barrier.SealedEvent;
-import io.arcanum.domain.barrier.TamperedEvent;
+import io.arcanum.domain.entity.SealedEntity;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * The policy actor: the one owner of ACL policy text in the cluster (a single sharded entity).
  * Every node compiles ACLs from its answers and reloads them when told a policy changed.
  *
  * <p>A {@link Put} becomes {@link PolicyWritten}; a {@link Delete} of an existing policy becomes
- * {@link PolicyDeleted}; {@code root} cannot be written or deleted and {@code default} cannot be
- * deleted (until written, {@code default} is Vault's built-in text). Events are sealed.
+ * {@link PolicyDeleted}; {@code root} cannot be written ({@link Refusal#ROOT_POLICY_IMMUTABLE}) or
+ * deleted, and {@code default} cannot be deleted ({@link Refusal#POLICY_NOT_DELETABLE}); until
+ * written, {@code default} is Vault's built-in text. Events are sealed and checked against this
+ * entity's id on replay ({@link SealedEntity}).
  */
-public final class PolicyStore
-    extends EventSourcedBehavior<PolicyStore.Command, SealedEvent, PolicyStore.State> {
+public final class PolicyStore extends SealedEntity<PolicyStore.Command, PolicyStore.State> {
 
   /** The sharding type key. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "policies");
@@ -40,37 +41,38 @@ public final class PolicyStore
    *
    * @param name lower-case name
    * @param text policy text
-   * @param replyTo acknowledged; an error for {@code root}
+   * @param replyTo gets {@link Done}; {@link Refusal#ROOT_POLICY_IMMUTABLE} for {@code root}
    */
-  public record Put(String name, String text, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record Put(String name, String text, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Deletes a policy.
    *
    * @param name the name
-   * @param replyTo acknowledged (also when it did not exist); an error for {@code root} and {@code default}
+   * @param replyTo gets {@link Done} (also when it did not exist); {@link Refusal#POLICY_NOT_DELETABLE}
+   *     for {@code root} and {@code default}
    */
-  public record Delete(String name, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record Delete(String name, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Reads every policy.
    *
-   * @param replyTo gets name to text, {@code default} included
+   * @param replyTo gets {@link Policies}, {@code default} included
    */
-  public record GetAll(ActorRef<StatusReply<Policies>> replyTo) implements Command {}
+  public record GetAll(ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Every policy's text.
    *
    * @param byName name to text
    */
-  public record Policies(Map<String, String> byName) implements CborSerializable {}
+  public record Policies(Map<String, String> byName) implements Reply {}
 
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
 
   /** Acknowledgement. */
-  public enum Done implements CborSerializable { DONE }
+  public enum Done implements Reply { DONE }
 
   /**
    * @param entityId persistence id
@@ -93,8 +95,6 @@ public final class PolicyStore
     String tampered;
   }
 
-  private final String persistenceId;
-
   /** @return the behavior of the policy store */
   public static Behavior<Command> create() {
     return new PolicyStore(PersistenceId.of(TYPE_KEY.name(), ENTITY_ID));
@@ -102,7 +102,6 @@ public final class PolicyStore
 
   private PolicyStore(PersistenceId id) {
     super(id);
-    this.persistenceId = id.id();
   }
 
   @Override
@@ -113,62 +112,56 @@ public final class PolicyStore
   }
 
   @Override
+  protected String integrityFailure(State s) {
+    return s.tampered;
+  }
+
+  @Override
+  protected State failed(State s, String failure) {
+    s.tampered = failure;
+    s.policies.clear();
+    return s;
+  }
+
+  @Override
   public CommandHandler<Command, SealedEvent, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
         .onCommand(GetAll.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.tampered != null ? StatusReply.error(s.tampered) : StatusReply.success(new Policies(Map.copyOf(s.policies)))))
-        .onCommand(Put.class, (s, c) -> {
-          if (s.tampered != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered));
-          }
+            answer(s, () -> new Policies(Map.copyOf(s.policies)))))
+        .onCommand(Put.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           if (Policy.ROOT.equals(c.name())) {
-            return Effect().reply(c.replyTo(), StatusReply.error("cannot update \"root\" policy"));
+            return Effect().reply(c.replyTo(), Rejected.of(Refusal.ROOT_POLICY_IMMUTABLE));
           }
           return Effect().persist(new PolicyWritten(persistenceId, c.name(), c.text(), Instant.now()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE));
-        })
-        .onCommand(Delete.class, (s, c) -> {
-          if (s.tampered != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error(s.tampered));
-          }
+              .thenReply(c.replyTo(), st -> Done.DONE);
+        }))
+        .onCommand(Delete.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           if (Policy.ROOT.equals(c.name()) || Policy.DEFAULT.equals(c.name())) {
-            return Effect().reply(c.replyTo(), StatusReply.error("cannot delete \"" + c.name() + "\" policy"));
+            return Effect().reply(c.replyTo(),
+                new Rejected(Refusal.POLICY_NOT_DELETABLE, "cannot delete \"" + c.name() + "\" policy"));
           }
           if (!s.policies.containsKey(c.name())) {
-            return Effect().reply(c.replyTo(), StatusReply.success(Done.DONE));
+            return Effect().reply(c.replyTo(), Done.DONE);
           }
           return Effect().persist(new PolicyDeleted(persistenceId, c.name(), Instant.now()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE));
-        })
+              .thenReply(c.replyTo(), st -> Done.DONE);
+        }))
         .build();
   }
 
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(TamperedEvent.class, (s, e) -> tamper(s, e.reason()))
-        .onEvent(PolicyWritten.class, (s, e) -> owned(s, e, () -> s.policies.put(e.name(), e.text())))
-        .onEvent(PolicyDeleted.class, (s, e) -> owned(s, e, () -> s.policies.remove(e.name())))
+    return sealedEvents()
+        .onEvent(PolicyWritten.class, (s, e) -> owned(s, e, st -> {
+          st.policies.put(e.name(), e.text());
+          return st;
+        }))
+        .onEvent(PolicyDeleted.class, (s, e) -> owned(s, e, st -> {
+          st.policies.remove(e.name());
+          return st;
+        }))
         .build();
-  }
-
-  private State owned(State s, SealedEvent e, Runnable apply) {
-    if (s.tampered != null) {
-      return s;
-    }
-    if (!persistenceId.equals(e.entityId())) {
-      return tamper(s, "event belongs to another entity");
-    }
-    apply.run();
-    return s;
-  }
-
-  private State tamper(State s, String reason) {
-    s.tampered = new IntegrityException(reason + " (" + persistenceId + ")").getMessage();
-    s.policies.clear();
-    return s;
   }
 }

@@ -1,10 +1,12 @@
 package io.arcanum.domain.seal;
 
 import io.arcanum.domain.CborSerializable;
+import io.arcanum.domain.Refusal;
+import io.arcanum.domain.Rejected;
+import io.arcanum.domain.Reply;
 import java.time.Instant;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -15,18 +17,18 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * unseal key and the keyring encrypted by the root key.
  *
  * <p>Its events are not sealed by the barrier (it has to be read while the node is sealed); they are
- * safe in the clear because their key material is already encrypted. An {@link Initialize} becomes an
- * {@link Initialized} event once; a second one is refused with Vault's
- * {@value #ALREADY_INITIALIZED} message. A {@link Rotate} (a keyring with one more term, encrypted by
+ * safe in the clear because their key material is already encrypted. So it is not a
+ * {@link io.arcanum.domain.entity.SealedEntity}; its answers are typed all the same ({@link Reply}).
+ * An {@link Initialize} becomes an {@link Initialized} event once; a second one is refused with
+ * {@link Refusal#ALREADY_INITIALIZED}. A {@link Rotate} (a keyring with one more term, encrypted by
  * the root key) becomes {@link KeyringRotated} when it starts from the current term, so that two
- * nodes rotating at once cannot lose a term; a {@link Rekey} (the same root key under a new unseal
- * key) becomes {@link Rekeyed}; {@link ConfigureRotation} becomes {@link RotationConfigured}.
+ * nodes rotating at once cannot lose a term ({@link Refusal#KEYRING_CHANGED} otherwise); a
+ * {@link Rekey} (the same root key under a new unseal key) becomes {@link Rekeyed};
+ * {@link ConfigureRotation} becomes {@link RotationConfigured}. Rotating or rekeying before
+ * initialization is refused with {@link Refusal#NOT_INITIALIZED}.
  */
 public final class KeyringStore
     extends EventSourcedBehavior<KeyringStore.Command, KeyringStore.Event, KeyringStore.State> {
-
-  /** Vault's exact message for a second initialization. */
-  public static final String ALREADY_INITIALIZED = "Vault is already initialized";
 
   /** The persistence id of the one keyring store. */
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("sys|keyring");
@@ -37,18 +39,18 @@ public final class KeyringStore
   /**
    * Asks for the stored keys.
    *
-   * @param replyTo gets the state (whose keys are null while uninitialized)
+   * @param replyTo gets the {@link State} (whose keys are null while uninitialized)
    */
-  public record Get(ActorRef<State> replyTo) implements Command {}
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Stores the key hierarchy, once.
    *
    * @param keys the encrypted forms to store
    * @param clusterId a new random cluster id, reported by sys/health and sys/seal-status
-   * @param replyTo gets success, or an error with {@value #ALREADY_INITIALIZED}
+   * @param replyTo gets {@link Done}, or {@link Refusal#ALREADY_INITIALIZED}
    */
-  public record Initialize(SealKeys.StoredKeys keys, String clusterId, ActorRef<StatusReply<Done>> replyTo)
+  public record Initialize(SealKeys.StoredKeys keys, String clusterId, ActorRef<Reply> replyTo)
       implements Command {}
 
   /**
@@ -57,9 +59,9 @@ public final class KeyringStore
    * @param fromTerm the active term the new keyring was made from (refused when it is no longer current)
    * @param term the new active term
    * @param encryptedKeyring the new keyring encrypted by the root key
-   * @param replyTo gets success, or an error when not initialized or the keyring changed meanwhile
+   * @param replyTo gets {@link Done}, or {@link Refusal#NOT_INITIALIZED} / {@link Refusal#KEYRING_CHANGED}
    */
-  public record Rotate(int fromTerm, int term, byte[] encryptedKeyring, ActorRef<StatusReply<Done>> replyTo)
+  public record Rotate(int fromTerm, int term, byte[] encryptedKeyring, ActorRef<Reply> replyTo)
       implements Command {}
 
   /**
@@ -68,24 +70,18 @@ public final class KeyringStore
    * @param shares new number of shares
    * @param threshold new threshold
    * @param encryptedRootKey the root key encrypted by the new unseal key
-   * @param replyTo gets success, or an error when not initialized
+   * @param replyTo gets {@link Done}, or {@link Refusal#NOT_INITIALIZED}
    */
-  public record Rekey(int shares, int threshold, byte[] encryptedRootKey, ActorRef<StatusReply<Done>> replyTo)
+  public record Rekey(int shares, int threshold, byte[] encryptedRootKey, ActorRef<Reply> replyTo)
       implements Command {}
 
   /**
    * Sets automatic rotation (Vault's {@code sys/rotate/config}).
    *
    * @param rotation the settings
-   * @param replyTo gets success
+   * @param replyTo gets {@link Done}
    */
-  public record ConfigureRotation(RotationConfig rotation, ActorRef<StatusReply<Done>> replyTo) implements Command {}
-
-  /** Message when a rotation started from a term that is no longer the active one. */
-  public static final String KEYRING_CHANGED = "the keyring was rotated meanwhile; try again";
-
-  /** Message for operations that need an initialized store. */
-  public static final String NOT_INITIALIZED = "Vault is not initialized";
+  public record ConfigureRotation(RotationConfig rotation, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * When the keyring rotates by itself (Vault's {@code sys/rotate/config}).
@@ -100,7 +96,7 @@ public final class KeyringStore
   }
 
   /** Acknowledgement. */
-  public enum Done implements CborSerializable { DONE }
+  public enum Done implements Reply { DONE }
 
   /** Events of the keyring store. */
   public interface Event extends CborSerializable {}
@@ -150,7 +146,7 @@ public final class KeyringStore
    * @param rotation automatic rotation settings
    */
   public record State(SealKeys.StoredKeys keys, String clusterId, int term, RotationConfig rotation)
-      implements CborSerializable {
+      implements Reply {
     /** @return whether the key hierarchy was stored */
     public boolean initialized() {
       return keys != null;
@@ -180,32 +176,32 @@ public final class KeyringStore
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .onCommand(Initialize.class, (state, cmd) -> {
           if (state.keys() != null) {
-            return Effect().reply(cmd.replyTo(), StatusReply.error(ALREADY_INITIALIZED));
+            return Effect().reply(cmd.replyTo(), Rejected.of(Refusal.ALREADY_INITIALIZED));
           }
           return Effect()
               .persist(new Initialized(cmd.keys(), cmd.clusterId(), Instant.now()))
-              .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE));
+              .thenReply(cmd.replyTo(), s -> Done.DONE);
         })
         .onCommand(Rotate.class, (state, cmd) -> {
           if (state.keys() == null) {
-            return Effect().reply(cmd.replyTo(), StatusReply.error(NOT_INITIALIZED));
+            return Effect().reply(cmd.replyTo(), Rejected.of(Refusal.NOT_INITIALIZED));
           }
           if (cmd.fromTerm() != state.term() || cmd.term() != state.term() + 1) {
-            return Effect().reply(cmd.replyTo(), StatusReply.error(KEYRING_CHANGED));
+            return Effect().reply(cmd.replyTo(), Rejected.of(Refusal.KEYRING_CHANGED));
           }
           return Effect().persist(new KeyringRotated(cmd.term(), cmd.encryptedKeyring(), Instant.now()))
-              .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE));
+              .thenReply(cmd.replyTo(), s -> Done.DONE);
         })
         .onCommand(Rekey.class, (state, cmd) -> {
           if (state.keys() == null) {
-            return Effect().reply(cmd.replyTo(), StatusReply.error(NOT_INITIALIZED));
+            return Effect().reply(cmd.replyTo(), Rejected.of(Refusal.NOT_INITIALIZED));
           }
           return Effect().persist(new Rekeyed(cmd.shares(), cmd.threshold(), cmd.encryptedRootKey(), Instant.now()))
-              .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE));
+              .thenReply(cmd.replyTo(), s -> Done.DONE);
         })
         .onCommand(ConfigureRotation.class, (state, cmd) -> Effect()
             .persist(new RotationConfigured(cmd.rotation(), Instant.now()))
-            .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.DONE)))
+            .thenReply(cmd.replyTo(), s -> Done.DONE))
         .build();
   }
 

@@ -1,9 +1,11 @@
 package io.arcanum.domain.token;
 
 import io.arcanum.domain.CborSerializable;
-import io.arcanum.domain.barrier.IntegrityException;
+import io.arcanum.domain.Refusal;
+import io.arcanum.domain.Rejected;
+import io.arcanum.domain.Reply;
 import io.arcanum.domain.barrier.SealedEvent;
-import io.arcanum.domain.barrier.TamperedEvent;
+import io.arcanum.domain.entity.SealedEntity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,12 +16,10 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * One token, as a persistent actor whose entity id is the SHA-256 of the token (see {@link Tokens}):
@@ -36,22 +36,18 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *   <li>{@link Revoke} becomes {@link Revoked} and answers the children to revoke next (the caller
  *       walks the tree; a repeated revoke answers them again, so an interrupted cascade resumes).</li>
  * </ul>
- * Expiry is computed against an injectable clock. Events are sealed by the barrier and checked
- * against this entity's id on replay.
+ * Expiry is computed against an injectable clock. Answers are typed ({@link Reply}): the command's
+ * result record, or {@link Rejected} with {@link Refusal#UNKNOWN_TOKEN}, {@link Refusal#TOKEN_EXISTS}
+ * or {@link Refusal#NOT_RENEWABLE}. Events are sealed by the barrier and checked against this
+ * entity's id on replay ({@link SealedEntity}).
  */
-public final class TokenEntry
-    extends EventSourcedBehavior<TokenEntry.Command, SealedEvent, TokenEntry.State> {
+public final class TokenEntry extends SealedEntity<TokenEntry.Command, TokenEntry.State> {
 
   /** The sharding type key; persistence ids are {@code token|<sha256 of the token>}. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "token");
 
   /** Vault's system max TTL (32 days). */
   public static final Duration SYSTEM_MAX_TTL = Duration.ofDays(32);
-
-  /** Error for an unknown, revoked or expired token; routes turn it into 403 {@code permission denied}. */
-  public static final String UNKNOWN = "unknown token";
-  /** Error when renewing a token that cannot be renewed. */
-  public static final String NOT_RENEWABLE = "lease is not renewable";
 
   /**
    * What a token grants and how it was made.
@@ -87,7 +83,7 @@ public final class TokenEntry
    * @param usesLeft uses left (0: unlimited, when {@code info.numUses()} is 0)
    * @param children the child tokens recorded (SHA-256 ids)
    */
-  public record View(Info info, Instant expireTime, int usesLeft, List<String> children) implements CborSerializable {
+  public record View(Info info, Instant expireTime, int usesLeft, List<String> children) implements Reply {
     /**
      * @param now the current time
      * @return seconds left, 0 for a token that never expires
@@ -109,67 +105,68 @@ public final class TokenEntry
    * Creates the token.
    *
    * @param info what it grants
-   * @param replyTo gets the view, or an error if the entry exists already
+   * @param replyTo gets the {@link View}, or {@link Refusal#TOKEN_EXISTS} if the entry exists already
    */
-  public record Create(Info info, ActorRef<StatusReply<View>> replyTo) implements Command {}
+  public record Create(Info info, ActorRef<Reply> replyTo) implements Command {}
 
   /**
-   * Uses the token for one request: fails with {@value #UNKNOWN} when it does not exist, was revoked
-   * or expired; spends a use when it has {@code num_uses}.
+   * Uses the token for one request: refused with {@link Refusal#UNKNOWN_TOKEN} when it does not exist,
+   * was revoked or expired; spends a use when it has {@code num_uses}.
    *
-   * @param replyTo gets the view
+   * @param replyTo gets the {@link View}
    */
-  public record Authenticate(ActorRef<StatusReply<View>> replyTo) implements Command {}
+  public record Authenticate(ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Looks the token up without using it.
    *
-   * @param replyTo gets the view, or {@value #UNKNOWN}
+   * @param replyTo gets the {@link View}, or {@link Refusal#UNKNOWN_TOKEN}
    */
-  public record Lookup(ActorRef<StatusReply<View>> replyTo) implements Command {}
+  public record Lookup(ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Renews the token.
    *
    * @param increment the TTL asked for, or null for the creation TTL
-   * @param replyTo gets the view after renewal, or {@value #NOT_RENEWABLE} / {@value #UNKNOWN}
+   * @param replyTo gets the {@link View} after renewal, or {@link Refusal#NOT_RENEWABLE} /
+   *     {@link Refusal#UNKNOWN_TOKEN}
    */
-  public record Renew(Duration increment, ActorRef<StatusReply<View>> replyTo) implements Command {}
+  public record Renew(Duration increment, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Records a child token.
    *
    * @param child the child's SHA-256 id
-   * @param replyTo acknowledged; {@value #UNKNOWN} when this token is not live
+   * @param replyTo gets {@link Done}; {@link Refusal#UNKNOWN_TOKEN} when this token is not live
    */
-  public record AddChild(String child, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record AddChild(String child, ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * Revokes the token (idempotent).
    *
-   * @param replyTo gets the children to revoke next (empty for a token that never existed)
+   * @param replyTo gets the {@link Children} to revoke next (empty for a token that never existed)
    */
-  public record Revoke(ActorRef<StatusReply<Children>> replyTo) implements Command {}
+  public record Revoke(ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * The children of a revoked token, to revoke next.
    *
    * @param tokens their SHA-256 ids
    */
-  public record Children(List<String> tokens) implements CborSerializable {}
+  public record Children(List<String> tokens) implements Reply {}
 
   /**
    * Makes the token an orphan (its parent was revoked with {@code revoke-orphan}).
    *
-   * @param replyTo acknowledged
+   * @param replyTo gets {@link Done}
    */
-  public record Orphan(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record Orphan(ActorRef<Reply> replyTo) implements Command {}
 
   /** Stops the entity (sent when the node seals). */
   public enum Stop implements Command { INSTANCE }
 
   /** Acknowledgement. */
-  public enum Done implements CborSerializable { DONE }
+  public enum Done implements Reply { DONE }
 
   /**
    * The token was created.
@@ -233,7 +230,6 @@ public final class TokenEntry
     }
   }
 
-  private final String persistenceId;
   private final Clock clock;
 
   /**
@@ -247,7 +243,6 @@ public final class TokenEntry
 
   private TokenEntry(PersistenceId id, Clock clock) {
     super(id);
-    this.persistenceId = id.id();
     this.clock = clock;
   }
 
@@ -266,83 +261,86 @@ public final class TokenEntry
   }
 
   @Override
+  protected String integrityFailure(State s) {
+    return s.tampered;
+  }
+
+  @Override
+  protected State failed(State s, String failure) {
+    s.tampered = failure;
+    s.info = null;
+    return s;
+  }
+
+  @Override
   public CommandHandler<Command, SealedEvent, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Stop.class, (s, c) -> Effect().stop())
-        .onCommand(Create.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+        .onCommand(Create.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           if (s.info != null) {
-            return Effect().reply(c.replyTo(), StatusReply.error("token already exists"));
+            return Effect().reply(c.replyTo(), Rejected.of(Refusal.TOKEN_EXISTS));
           }
           Instant now = clock.instant();
           Duration ttl = initialTtl(c.info());
           Instant expire = ttl.isZero() ? null : now.plus(ttl);
           return Effect().persist(new Created(persistenceId, c.info(), expire))
-              .thenReply(c.replyTo(), st -> StatusReply.success(st.view()));
+              .thenReply(c.replyTo(), State::view);
         }))
-        .onCommand(Lookup.class, (s, c) -> guarded(s, c.replyTo(), () -> Effect().reply(c.replyTo(),
-            live(s, clock.instant()) ? StatusReply.success(s.view()) : StatusReply.error(UNKNOWN))))
-        .onCommand(Authenticate.class, (s, c) -> guarded(s, c.replyTo(), () -> onAuthenticate(s, c)))
-        .onCommand(Renew.class, (s, c) -> guarded(s, c.replyTo(), () -> onRenew(s, c)))
-        .onCommand(AddChild.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+        .onCommand(Lookup.class, (s, c) -> Effect().reply(c.replyTo(),
+            answer(s, () -> live(s, clock.instant()) ? s.view() : Rejected.of(Refusal.UNKNOWN_TOKEN))))
+        .onCommand(Authenticate.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> onAuthenticate(s, c)))
+        .onCommand(Renew.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> onRenew(s, c)))
+        .onCommand(AddChild.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           if (!live(s, clock.instant())) {
-            return Effect().reply(c.replyTo(), StatusReply.error(UNKNOWN));
+            return Effect().reply(c.replyTo(), Rejected.of(Refusal.UNKNOWN_TOKEN));
           }
           if (s.children.contains(c.child())) {
-            return Effect().reply(c.replyTo(), StatusReply.success(Done.DONE));
+            return Effect().reply(c.replyTo(), Done.DONE);
           }
-          return Effect().persist(new ChildAdded(persistenceId, c.child()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE));
+          return Effect().persist(new ChildAdded(persistenceId, c.child())).thenReply(c.replyTo(), st -> Done.DONE);
         }))
-        .onCommand(Orphan.class, (s, c) -> guarded(s, c.replyTo(), () -> s.info == null || s.info.parent() == null
-            ? Effect().reply(c.replyTo(), StatusReply.success(Done.DONE))
-            : Effect().persist(new Orphaned(persistenceId)).thenReply(c.replyTo(), st -> StatusReply.success(Done.DONE))))
-        .onCommand(Revoke.class, (s, c) -> guarded(s, c.replyTo(), () -> {
+        .onCommand(Orphan.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> s.info == null || s.info.parent() == null
+            ? Effect().reply(c.replyTo(), Done.DONE)
+            : Effect().persist(new Orphaned(persistenceId)).thenReply(c.replyTo(), st -> Done.DONE)))
+        .onCommand(Revoke.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
           if (s.info == null) {
-            return Effect().reply(c.replyTo(), StatusReply.success(new Children(List.of())));
+            return Effect().reply(c.replyTo(), new Children(List.of()));
           }
           if (s.revoked) {
-            return Effect().reply(c.replyTo(), StatusReply.success(new Children(List.copyOf(s.children))));
+            return Effect().reply(c.replyTo(), new Children(List.copyOf(s.children)));
           }
           return Effect().persist(new Revoked(persistenceId, clock.instant()))
-              .thenReply(c.replyTo(), st -> StatusReply.success(new Children(List.copyOf(st.children))));
+              .thenReply(c.replyTo(), st -> new Children(List.copyOf(st.children)));
         }))
         .build();
-  }
-
-  private <T> Effect<SealedEvent, State> guarded(State s, ActorRef<StatusReply<T>> replyTo,
-      java.util.function.Supplier<Effect<SealedEvent, State>> effect) {
-    if (s.tampered != null) {
-      return Effect().reply(replyTo, StatusReply.error(s.tampered));
-    }
-    return effect.get();
   }
 
   private Effect<SealedEvent, State> onAuthenticate(State s, Authenticate c) {
     Instant now = clock.instant();
     if (!live(s, now)) {
-      return Effect().reply(c.replyTo(), StatusReply.error(UNKNOWN));
+      return Effect().reply(c.replyTo(), Rejected.of(Refusal.UNKNOWN_TOKEN));
     }
     if (s.info.numUses() == 0) {
-      return Effect().reply(c.replyTo(), StatusReply.success(s.view()));
+      return Effect().reply(c.replyTo(), s.view());
     }
     int left = s.usesLeft - 1;
     View allowed = new View(s.info, s.expireTime, left, List.copyOf(s.children));
     if (left > 0) {
-      return Effect().persist(new Used(persistenceId, left)).thenReply(c.replyTo(), st -> StatusReply.success(allowed));
+      return Effect().persist(new Used(persistenceId, left)).thenReply(c.replyTo(), st -> allowed);
     }
     // the last use: this request may go on, and the token is revoked with it, as in Vault
     return Effect().persist(List.of(new Used(persistenceId, 0), new Revoked(persistenceId, now)))
-        .thenReply(c.replyTo(), st -> StatusReply.success(allowed));
+        .thenReply(c.replyTo(), st -> allowed);
   }
 
   private Effect<SealedEvent, State> onRenew(State s, Renew c) {
     Instant now = clock.instant();
     if (!live(s, now)) {
-      return Effect().reply(c.replyTo(), StatusReply.error(UNKNOWN));
+      return Effect().reply(c.replyTo(), Rejected.of(Refusal.UNKNOWN_TOKEN));
     }
     if (!s.info.renewable() || s.expireTime == null) {
-      return Effect().reply(c.replyTo(), StatusReply.error(NOT_RENEWABLE));
+      return Effect().reply(c.replyTo(), Rejected.of(Refusal.NOT_RENEWABLE));
     }
     Duration ttl;
     if (!s.info.period().isZero()) {
@@ -355,9 +353,7 @@ public final class TokenEntry
     if (cap != null && expire.isAfter(cap)) {
       expire = cap;
     }
-    Instant newExpire = expire;
-    return Effect().persist(new Renewed(persistenceId, newExpire))
-        .thenReply(c.replyTo(), st -> StatusReply.success(st.view()));
+    return Effect().persist(new Renewed(persistenceId, expire)).thenReply(c.replyTo(), State::view);
   }
 
   /**
@@ -394,38 +390,35 @@ public final class TokenEntry
 
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(TamperedEvent.class, (s, e) -> tamper(s, e.reason()))
-        .onEvent(Created.class, (s, e) -> owned(s, e, () -> {
-          s.info = e.info();
-          s.expireTime = e.expireTime();
-          s.usesLeft = e.info().numUses();
+    return sealedEvents()
+        .onEvent(Created.class, (s, e) -> owned(s, e, st -> {
+          st.info = e.info();
+          st.expireTime = e.expireTime();
+          st.usesLeft = e.info().numUses();
+          return st;
         }))
-        .onEvent(ChildAdded.class, (s, e) -> owned(s, e, () -> s.children.add(e.child())))
-        .onEvent(Used.class, (s, e) -> owned(s, e, () -> s.usesLeft = e.usesLeft()))
-        .onEvent(Renewed.class, (s, e) -> owned(s, e, () -> s.expireTime = e.expireTime()))
-        .onEvent(Revoked.class, (s, e) -> owned(s, e, () -> s.revoked = true))
-        .onEvent(Orphaned.class, (s, e) -> owned(s, e, () -> s.info = new Info(s.info.accessor(), s.info.policies(),
-            s.info.displayName(), s.info.meta(), s.info.createdTime(), s.info.creationTtl(), s.info.explicitMaxTtl(),
-            s.info.period(), s.info.numUses(), s.info.renewable(), null, s.info.path())))
+        .onEvent(ChildAdded.class, (s, e) -> owned(s, e, st -> {
+          st.children.add(e.child());
+          return st;
+        }))
+        .onEvent(Used.class, (s, e) -> owned(s, e, st -> {
+          st.usesLeft = e.usesLeft();
+          return st;
+        }))
+        .onEvent(Renewed.class, (s, e) -> owned(s, e, st -> {
+          st.expireTime = e.expireTime();
+          return st;
+        }))
+        .onEvent(Revoked.class, (s, e) -> owned(s, e, st -> {
+          st.revoked = true;
+          return st;
+        }))
+        .onEvent(Orphaned.class, (s, e) -> owned(s, e, st -> {
+          Info i = st.info;
+          st.info = new Info(i.accessor(), i.policies(), i.displayName(), i.meta(), i.createdTime(), i.creationTtl(),
+              i.explicitMaxTtl(), i.period(), i.numUses(), i.renewable(), null, i.path());
+          return st;
+        }))
         .build();
-  }
-
-  private State owned(State s, SealedEvent e, Runnable apply) {
-    if (s.tampered != null) {
-      return s;
-    }
-    if (!persistenceId.equals(e.entityId())) {
-      return tamper(s, "event belongs to another entity");
-    }
-    apply.run();
-    return s;
-  }
-
-  private State tamper(State s, String reason) {
-    s.tampered = new IntegrityException(reason + " (" + persistenceId + ")").getMessage();
-    s.info = null;
-    return s;
   }
 }

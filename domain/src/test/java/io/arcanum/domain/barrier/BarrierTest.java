@@ -103,4 +103,13 @@ class BarrierTest {
     assertEquals(Instant.ofEpochMilli(2000), back.term(2).installTime());
     assertThrows(IntegrityException.class, () -> Keyring.decode(new byte[] {1, 0, 0, 0, 5}));
   }
+
+  @Test
+  void aKeyTermNeverPrintsItsKey() {
+    byte[] key = new byte[AesGcm.KEY_BYTES];
+    java.util.Arrays.fill(key, (byte) 0x7e);
+    String s = new Keyring.Term(3, key, Instant.EPOCH).toString();
+    assertFalse(s.contains(java.util.HexFormat.of().formatHex(key)) || s.contains("[B@"), s);
+    assertTrue(s.contains("term=3"), s);
+  }
 }
