@@ -26,6 +26,8 @@ import io.arcanum.api.kv.MountRouter;
 import io.arcanum.api.sys.EntityStopper;
 import io.arcanum.api.sys.SealService;
 import io.arcanum.api.sys.ServerInfo;
+import io.arcanum.api.sys.StorageGate;
+import io.arcanum.api.sys.StorageHealth;
 import io.arcanum.api.sys.SysRoutes;
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.domain.mount.MountTable;
@@ -114,6 +116,7 @@ public final class ArcanumNode {
     journal.ensureKeyspace();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arcanum", full);
     try {
+      createJournalTables(system);
       Cluster cluster = Cluster.get(system);
       if (full.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -204,7 +207,21 @@ public final class ArcanumNode {
       audit.useMetrics(metrics);
       auditDevices.useMetrics(metrics);
       sysRoutes.withMetrics(metrics);
+      StorageHealth storage = new StorageHealth(system, full.getDuration("arcanum.storage-probe.interval"),
+          full.getDuration("arcanum.storage-probe.timeout"), full.getInt("arcanum.storage-probe.failures"), clock);
+      Runnable probeFailed = metrics.storage(storage::available);
+      storage.onProbe(ok -> {
+        if (!ok) {
+          probeFailed.run();
+        }
+      });
+      storage.start(system);
+      sysRoutes.withStorageHealth(storage);
       HttpFront front = new HttpFront(system, routes, Duration.ofSeconds(30)).withMetrics(metrics);
+      if (full.getBoolean("arcanum.storage-probe.fail-fast")) {
+        boolean openMetrics = full.getBoolean("arcanum.metrics.unauthenticated");
+        front.withStorageGate(new StorageGate(storage, seal::isUnsealed, path -> openMetrics && path.equals("sys/metrics")));
+      }
 
       ServerBinding binding = HttpFront.serverAt(system, listen, tls)
           .bind(front::handle)
@@ -218,6 +235,20 @@ public final class ArcanumNode {
       system.terminate();
       throw new IllegalStateException("could not start the node: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Lets the persistence plugin create its tables (tables-autocreate) before any entity uses the journal.
+   * The plugin creates them when its session first opens, inside the first journal or snapshot call, which
+   * the circuit breakers time out after 2 s (reference.conf): schema changes take longer than that.
+   */
+  private static void createJournalTables(ActorSystem<Void> system) throws Exception {
+    org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal query =
+        org.apache.pekko.persistence.query.PersistenceQuery.get(system).getReadJournalFor(
+            org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal.class,
+            org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal.Identifier());
+    // the session shared by the journal, the snapshot store and queries is ready once its tables exist
+    query.session().underlying().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 
   private static int activeTerm(io.arcanum.domain.barrier.Barrier barrier) {

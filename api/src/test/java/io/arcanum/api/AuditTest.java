@@ -39,7 +39,10 @@ class AuditTest {
 
   @BeforeAll
   void start() {
-    server = new TestServer(TestServer.freshKeyspace("it_audit"));
+    // Without the storage gate (which would answer 503 "storage unavailable" first), so that the last test
+    // sees requests reach the audit log while the journal is down and fail closed there.
+    server = new TestServer(TestServer.freshKeyspace("it_audit"),
+        com.typesafe.config.ConfigFactory.parseString("arcanum.storage-probe.fail-fast = false"));
     root = server.initUnsealAndMount("secret");
   }
 

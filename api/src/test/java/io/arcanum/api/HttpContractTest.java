@@ -39,6 +39,10 @@ class HttpContractTest {
     assertEquals(299, server.call("GET", "sys/health?sealedcode=299", null, null).status());
     server.call("PUT", "sys/unseal", null, "{\"key\":\"" + init.body().get("keys_base64").get(0).asText() + "\"}");
     assertEquals(204, server.call("POST", "sys/mounts/secret", root, "{\"type\":\"kv-v2\"}").status());
+    TestServer.Reply active = server.call("GET", "sys/health?storageunavailablecode=299", null, null);
+    assertEquals(200, active.status(), "storage answers: the code for unavailable storage is not used");
+    assertEquals(true, active.body().get("storage_available").asBoolean());
+    assertEquals(400, server.call("GET", "sys/health?storageunavailablecode=x", null, null).status());
   }
 
   @AfterAll

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code sys/metrics?format=prometheus}: request rate and latency, journal write latency, keyring
- * term and encryptions, entities in memory, seal state; protected by the ACL unless
+ * term and encryptions, entities in memory, seal state, storage availability; protected by the ACL unless
  * {@code arcanum.metrics.unauthenticated} is set.
  */
 @ExtendWith(CassandraTestNode.class)
@@ -47,6 +47,8 @@ class MetricsTest {
       assertTrue(text.contains("arcanum_keyring_term 1.0"), text);
       assertTrue(text.matches("(?s).*arcanum_keyring_encryptions [1-9].*"), text);
       assertTrue(text.contains("arcanum_sealed 0.0"), text);
+      assertTrue(text.contains("arcanum_storage_available 1.0"), text);
+      assertTrue(text.contains("arcanum_storage_probe_failures_total"), text);
       assertTrue(text.contains("arcanum_entities{type=\"kv\"} 1"), text);
     }
     try (TestServer open = new TestServer(TestServer.freshKeyspace("it_metrics_open"),

@@ -46,7 +46,12 @@ final class TestServer implements AutoCloseable {
 
   /** A server whose configuration has {@code overrides} in front of the application's. */
   TestServer(String keyspace, com.typesafe.config.Config overrides) {
-    this.journal = new JournalConfig(List.of(CassandraTestNode.contactPoint()), keyspace, "datacenter1", 1);
+    this(new JournalConfig(List.of(CassandraTestNode.contactPoint()), keyspace, "datacenter1", 1), overrides);
+  }
+
+  /** A server on another Cassandra than the test node (e.g. one a test kills). */
+  TestServer(JournalConfig journal, com.typesafe.config.Config overrides) {
+    this.journal = journal;
     this.overrides = overrides;
     start();
   }

@@ -61,6 +61,29 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
     return new JournalConfig(contactPoints, keyspace, localDatacenter, replicationFactor, driverTls);
   }
 
+  /**
+   * The driver profile for Arcanum's own statements (data keys, the listing index, the storage probe):
+   * the same short timeout as the journal's, QUORUM. Statements that name no profile run in the default
+   * one, whose long timeout is meant for schema changes.
+   */
+  public static final String PROFILE = "arcanum-profile";
+
+  /** Timeout of an ordinary read or write (journal, snapshots, tag views, offsets, {@link #PROFILE}). */
+  public static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofMillis(1500);
+
+  /** Timeout of the default profile, used by schema changes (CREATE KEYSPACE / TABLE). */
+  public static final java.time.Duration SCHEMA_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+  /** First delay before the driver tries to reconnect to a node it lost. */
+  public static final java.time.Duration RECONNECT_BASE_DELAY = java.time.Duration.ofMillis(250);
+
+  /** Longest delay between the driver's attempts to reconnect to a node it lost. */
+  public static final java.time.Duration RECONNECT_MAX_DELAY = java.time.Duration.ofSeconds(1);
+
+  /** The driver profiles of ordinary reads and writes: the plugin's, the projections' and ours. */
+  private static final List<String> FAST_PROFILES = List.of("pekko-persistence-cassandra-profile",
+      "pekko-persistence-cassandra-snapshot-profile", "pekko-projection-cassandra-profile", PROFILE);
+
   private static final Pattern KEYSPACE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
 
   /**
@@ -99,7 +122,9 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
 
   /**
    * @return configuration to put in front of the application's: persistence plugins, keyspace,
-   *     automatic keyspace and table creation, and driver contact points
+   *     automatic keyspace and table creation, driver contact points, the driver's request timeouts
+   *     ({@link #REQUEST_TIMEOUT} for reads and writes, {@link #SCHEMA_TIMEOUT} for schema changes) and
+   *     its reconnection delays
    */
   public Config toPekkoConfig() {
     Map<String, Object> m = new java.util.HashMap<>();
@@ -115,8 +140,20 @@ public record JournalConfig(List<String> contactPoints, String keyspace, String 
     m.put("pekko.projection.cassandra.offset-store.keyspace", keyspace);
     m.put("datastax-java-driver.basic.contact-points", contactPoints);
     m.put("datastax-java-driver.basic.load-balancing-policy.local-datacenter", localDatacenter);
-    // Schema changes (keyspace and table creation) take longer than the driver's 2 s default.
-    m.put("datastax-java-driver.basic.request.timeout", "10s");
+    // Schema changes (keyspace and table creation) take longer than the driver's 2 s default: they run
+    // in the default profile (the plugin's tables-autocreate names no profile), which keeps a long timeout.
+    m.put("datastax-java-driver.basic.request.timeout", SCHEMA_TIMEOUT.toMillis() + "ms");
+    // Ordinary reads and writes run in named profiles and give up quickly, so that a request that needs
+    // storage fails within about 2 s when Cassandra is frozen (docs/operations.md).
+    for (String profile : FAST_PROFILES) {
+      m.put("datastax-java-driver.profiles." + profile + ".basic.request.timeout", REQUEST_TIMEOUT.toMillis() + "ms");
+    }
+    m.put("datastax-java-driver.profiles." + PROFILE + ".basic.request.consistency", "QUORUM");
+    // Reconnect at least every second while a node is down (the driver's default backs off to 60 s,
+    // which kept the service failing for up to a minute after Cassandra was back). A refused connection
+    // costs next to nothing.
+    m.put("datastax-java-driver.advanced.reconnection-policy.base-delay", RECONNECT_BASE_DELAY.toMillis() + "ms");
+    m.put("datastax-java-driver.advanced.reconnection-policy.max-delay", RECONNECT_MAX_DELAY.toMillis() + "ms");
     if (tls != null) {
       String ssl = "datastax-java-driver.advanced.ssl-engine-factory.";
       m.put(ssl + "class", "DefaultSslEngineFactory");

@@ -49,6 +49,7 @@ public final class HttpFront {
 
   private final VaultRoutes routes;
   private io.arcanum.api.metrics.Metrics metrics;
+  private volatile io.arcanum.api.sys.StorageGate storageGate;
   private final Materializer materializer;
   private final Duration bodyTimeout;
 
@@ -69,6 +70,16 @@ public final class HttpFront {
    */
   public HttpFront withMetrics(io.arcanum.api.metrics.Metrics m) {
     this.metrics = m;
+    return this;
+  }
+
+  /**
+   * @param g fails requests that need storage at once while storage is unavailable
+   *     ({@link io.arcanum.api.sys.StorageGate})
+   * @return this
+   */
+  public HttpFront withStorageGate(io.arcanum.api.sys.StorageGate g) {
+    this.storageGate = g;
     return this;
   }
 
@@ -146,7 +157,9 @@ public final class HttpFront {
               strict.getContentType().mediaType().toString(),
               http.getAttribute(AttributeKeys.remoteAddress)
                   .flatMap(a -> a.getAddress()).map(a -> a.getHostAddress()).orElse(""));
-          return routes.handle(req);
+          io.arcanum.api.sys.StorageGate gate = storageGate;
+          boolean reads = method.equals("GET") || method.equals("HEAD") || method.equals("LIST");
+          return gate == null ? routes.handle(req) : gate.guard(req.path(), !reads, () -> routes.handle(req));
         })
         .handle((resp, failure) -> {
           if (failure == null) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The one place where failures become Vault's wire errors (status and {@code errors} array): a
@@ -22,7 +21,8 @@ public final class Replies {
   /**
    * Maps a failure to the Vault error a client should see: a {@link Failure} by its kind (a refusal
    * with its {@link io.arcanum.domain.Refusal}'s status and message); a stored-data integrity failure
-   * is a 500; an unnamed timeout a 500; a sealed barrier a 503; a {@link VaultException} passes
+   * is a 500; storage that did not answer and that no service classified (a timeout, no node, a circuit
+   * breaker open) a 500 whose message says the outcome is not known; a sealed barrier a 503; a {@link VaultException} passes
    * through.
    *
    * @param failure what the stage failed with (possibly wrapped in a CompletionException)
@@ -46,8 +46,10 @@ public final class Replies {
     if (t instanceof SealedException) {
       return VaultException.sealed();
     }
-    if (t instanceof TimeoutException) {
-      return VaultException.internal("storage did not answer in time");
+    if (io.arcanum.api.outcome.Asks.storageDidNotAnswer(t)) {
+      // a service let it through unclassified: whether anything changed is not known here
+      return VaultException.internal("storage did not answer in time; if the request changed something,"
+          + " read it back to find out whether the change was made");
     }
     return null;
   }

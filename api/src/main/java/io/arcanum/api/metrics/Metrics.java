@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 /**
  * This node's metrics (Micrometer, Prometheus registry), served by {@code GET /v1/sys/metrics?format=prometheus}:
  * HTTP requests by area, operation and status (count and latency), audit records made durable, each
- * audit device's delivery lag, the seal state, and the JVM's heap, garbage collection and threads.
+ * audit device's delivery lag, the seal state, whether storage answers, and the JVM's heap, garbage
+ * collection and threads.
  */
 public final class Metrics {
 
@@ -102,6 +103,22 @@ public final class Metrics {
   public void entities(String type, Supplier<Number> count) {
     Gauge.builder("arcanum_entities", () -> count.get().doubleValue())
         .description("entities in memory on this node").tag("type", type).register(registry);
+  }
+
+  /**
+   * Registers the storage gauges: {@code arcanum_storage_available} (1 while storage answers the node's
+   * probe, 0 while it does not) and the counter {@code arcanum_storage_probe_failures_total}.
+   *
+   * @param available reads whether storage is available
+   * @return counts one failed probe each time it is run
+   */
+  public Runnable storage(Supplier<Boolean> available) {
+    Gauge.builder("arcanum_storage_available", () -> available.get() ? 1 : 0)
+        .description("1 while this node's storage (Cassandra) answers its probe, 0 while it does not")
+        .register(registry);
+    Counter failures = Counter.builder("arcanum_storage_probe_failures")
+        .description("storage probes that failed or timed out").register(registry);
+    return failures::increment;
   }
 
   /** @return the Prometheus text exposition of every metric */

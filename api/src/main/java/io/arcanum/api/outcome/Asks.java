@@ -114,9 +114,26 @@ public final class Asks {
    */
   public static RuntimeException unansweredOr(Throwable error, Supplier<Failure> unanswered) {
     Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (t instanceof TimeoutException) {
+    if (storageDidNotAnswer(t)) {
       return unanswered.get();
     }
     return t instanceof RuntimeException r ? r : new CompletionException(t);
+  }
+
+  /**
+   * @param t a failure (unwrapped)
+   * @return whether it says that storage, or an entity in front of it, did not answer: a timeout (an
+   *     ask's, the Cassandra driver's, a circuit breaker's), no Cassandra node reachable, or a circuit
+   *     breaker open; classified by type, never by message
+   */
+  public static boolean storageDidNotAnswer(Throwable t) {
+    return t instanceof TimeoutException
+        || t instanceof com.datastax.oss.driver.api.core.DriverTimeoutException
+        || t instanceof com.datastax.oss.driver.api.core.AllNodesFailedException
+        || t instanceof com.datastax.oss.driver.api.core.connection.ClosedConnectionException
+        || t instanceof com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException
+        || t instanceof com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException
+        || t instanceof com.datastax.oss.driver.api.core.servererrors.UnavailableException
+        || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException;
   }
 }

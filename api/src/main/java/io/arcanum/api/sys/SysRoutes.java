@@ -41,6 +41,7 @@ public final class SysRoutes {
   private final MountRouter mounts;
   private final io.arcanum.api.kv.MountPurger purger;
   private io.arcanum.api.metrics.Metrics metrics;
+  private volatile StorageHealth storage;
   private final ServerInfo info;
   private final Clock clock;
 
@@ -152,6 +153,15 @@ public final class SysRoutes {
    */
   public SysRoutes withMetrics(io.arcanum.api.metrics.Metrics m) {
     this.metrics = m;
+    return this;
+  }
+
+  /**
+   * @param h the storage probe {@code sys/health} reports (without one, storage counts as available)
+   * @return this
+   */
+  public SysRoutes withStorageHealth(StorageHealth h) {
+    this.storage = h;
     return this;
   }
 
@@ -318,7 +328,10 @@ public final class SysRoutes {
   static final int SHARE_BYTES = 33;
 
   /**
-   * {@code sys/health}, with Vault's status code query parameters.
+   * {@code sys/health}, from memory: Vault's codes and body, plus {@code storage_available}. An
+   * initialized, unsealed node whose storage does not answer is {@code storageunavailablecode} (503 by
+   * default): it can serve nothing but this and {@code sys/seal-status}, and a load balancer should send
+   * clients elsewhere (docs/operations.md). Vault's status code query parameters apply.
    *
    * @param req the request (READ, or HEAD for the status alone)
    * @return the response
@@ -329,10 +342,14 @@ public final class SysRoutes {
     int activeCode = code(req, "activecode", 200);
     int sealedCode = code(req, "sealedcode", 503);
     int uninitCode = code(req, "uninitcode", 501);
+    int storageUnavailableCode = code(req, "storageunavailablecode", 503);
     code(req, "standbycode", 429);
     code(req, "perfstandbycode", 473);
+    StorageHealth h = storage;
+    boolean storageAvailable = h == null || h.available();
     return seal.status().thenApply(s -> {
-      int status = !s.initialized() ? uninitCode : s.sealed() ? sealedCode : activeCode;
+      int status = !s.initialized() ? uninitCode : s.sealed() ? sealedCode
+          : storageAvailable ? activeCode : storageUnavailableCode;
       ObjectNode b = Json.object();
       b.put("initialized", s.initialized());
       b.put("sealed", s.sealed());
@@ -346,6 +363,7 @@ public final class SysRoutes {
         b.put("cluster_name", info.clusterName());
         b.put("cluster_id", s.clusterId());
       }
+      b.put("storage_available", storageAvailable);
       return new VaultResponse(status, head ? null : b);
     });
   }

@@ -87,6 +87,14 @@ public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.Stat
    */
   public record State(long seq, String lastHash, String tampered) implements CborSerializable {}
 
+  /**
+   * Back-off of a stream that failed to write or to recover. While storage is down every request fails
+   * closed anyway; what matters is that a stream is back within a second once storage answers again
+   * (a 5 s cap kept audited requests failing for up to 5 s after Cassandra was back).
+   */
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+
   private final String stream;
 
   /**
@@ -99,7 +107,7 @@ public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.Stat
 
   private AuditLog(String stream) {
     super(PersistenceId.of(TYPE_KEY.name(), stream),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
     this.stream = stream;
   }
 

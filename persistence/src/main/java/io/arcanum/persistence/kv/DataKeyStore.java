@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.arcanum.domain.barrier.Barrier;
+import io.arcanum.persistence.JournalConfig;
 import io.arcanum.domain.kv.SealedData.DataKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ public final class DataKeyStore {
     }
     return insertStatement().thenCompose(ps -> {
       BoundStatement st = ps.bind(persistenceId, key.keyId(), ByteBuffer.wrap(sealed))
-          .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM);
+          .setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM);
       return session.executeWrite(st);
     }).thenApply(done -> {
       cache.put(cacheKey(persistenceId, key.keyId()), key.key().clone());
@@ -100,7 +101,7 @@ public final class DataKeyStore {
     }
     long started = System.nanoTime();
     return selectStatement().thenCompose(ps -> session.selectOne(ps.bind(persistenceId, keyId)
-            .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)))
+            .setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)))
         .thenApply(row -> {
           if (forgottenSince(persistenceId, keyId, started)) {
             return Optional.<byte[]>empty(); // forgotten while it was being read: never cached, never handed out
@@ -160,7 +161,7 @@ public final class DataKeyStore {
     }
     return prepared("DELETE FROM " + table + " WHERE persistence_id = ? AND key_id IN ?")
         .thenCompose(ps -> session.executeWrite(ps.bind(persistenceId, keyIds)
-            .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
+            .setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
   }
 
   /**
@@ -174,7 +175,7 @@ public final class DataKeyStore {
     forgottenAt.put(persistenceId, System.nanoTime());
     cache.asMap().keySet().removeIf(k -> k.startsWith(prefix));
     return prepared("DELETE FROM " + table + " WHERE persistence_id = ?")
-        .thenCompose(ps -> session.executeWrite(ps.bind(persistenceId).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
+        .thenCompose(ps -> session.executeWrite(ps.bind(persistenceId).setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
   }
 
   /** Drops every opened key from memory, overwriting the arrays (the node sealed). */

@@ -3,6 +3,7 @@ package io.arcanum.persistence.kv;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.arcanum.persistence.JournalConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -93,7 +94,7 @@ public final class ListingIntents {
   public CompletionStage<Done> markRebuilt() {
     return session.executeWrite(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(
         "INSERT INTO " + stateTable + " (name, value) VALUES (?, ?)", REBUILT, clock.instant().toString())
-        .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM));
+        .setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM));
   }
 
   /**
@@ -110,7 +111,7 @@ public final class ListingIntents {
       insert = ps;
     }
     return ps.thenCompose(p -> session.executeWrite(p.bind(bucket(persistenceId), persistenceId, micros, micros)
-            .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)))
+            .setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)))
         .thenApply(d -> new Intent(persistenceId, micros));
   }
 
@@ -127,7 +128,7 @@ public final class ListingIntents {
       delete = ps;
     }
     return ps.thenCompose(p -> session.executeWrite(p.bind(intent.micros(), bucket(intent.persistenceId()),
-        intent.persistenceId()).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
+        intent.persistenceId()).setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)));
   }
 
   /**
@@ -138,8 +139,9 @@ public final class ListingIntents {
     long cutoff = ChronoUnit.MICROS.between(Instant.EPOCH, before);
     List<CompletableFuture<List<Row>>> reads = new ArrayList<>();
     for (int b = 0; b < BUCKETS; b++) {
-      reads.add(session.selectAll("SELECT persistence_id, since FROM " + table + " WHERE bucket = ?", b)
-          .toCompletableFuture());
+      reads.add(session.selectAll(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(
+              "SELECT persistence_id, since FROM " + table + " WHERE bucket = ?", b)
+          .setExecutionProfileName(JournalConfig.PROFILE)).toCompletableFuture());
     }
     return CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).thenApply(v -> {
       List<Intent> out = new ArrayList<>();

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import io.arcanum.persistence.JournalConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +64,8 @@ public final class ListingTable {
   }
 
   private static Statement<?> bound(PreparedStatement ps, Object... values) {
-    return ps.bind(values).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM);
+    // the short-timeout profile: a request that needs storage fails fast when storage does not answer
+    return ps.bind(values).setExecutionProfileName(JournalConfig.PROFILE).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM);
   }
 
   /**
