@@ -166,6 +166,9 @@ public final class ArcanumNode {
       DataKeyStore dataKeys = new DataKeyStore(session, journal.keyspace(), BarrierExtension.get(system).barrier(),
           full.getLong("arcanum.kv.cached-data-keys"));
       dataKeys.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // keys of pruned versions are forgotten in storage within a second (DataKeyStore.forgetSoon)
+      system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1),
+          () -> dataKeys.flushPending(), system.executionContext());
       SealService seal = new SealService(system, keyringStore, tokens, () -> {
         mounts.clear();
         dataKeys.clear();

@@ -1,6 +1,7 @@
 package io.arcanum.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -119,5 +120,67 @@ class DataKeyStoreTest {
       out.add(b);
     }
     return out;
+  }
+
+  private static long rows(String pid) {
+    try (CqlSession cql = journal.openSession()) {
+      return cql.execute(SimpleStatement.newInstance("SELECT count(*) FROM " + KEYSPACE + "." + DataKeyStore.TABLE
+          + " WHERE persistence_id = ?", pid)).one().getLong(0);
+    }
+  }
+
+  @Test
+  void keysMadeAheadAreDurableUniqueAndForgottenWhenUnused() throws Exception {
+    String pid = "kv|m/ahead";
+    DataKeyStore node = newStore();
+    DataKey first = await(node.create(pid));
+    assertEquals(1, rows(pid), "a secret's first key is made alone");
+    java.util.Set<String> ids = new java.util.HashSet<>(List.of(first.keyId()));
+    DataKey second = await(node.create(pid));
+    assertEquals(1 + DataKeyStore.AHEAD, rows(pid), "the second comes with the next ones, in one write");
+    ids.add(second.keyId());
+    DataKeyStore cold = newStore();
+    for (int i = 2; i < 1 + DataKeyStore.AHEAD; i++) {
+      DataKey k = await(node.create(pid));
+      assertTrue(ids.add(k.keyId()), "each key is handed out once");
+      assertArrayEquals(k.key(), await(cold.get(pid, k.keyId())).orElseThrow(), "durable before handed out");
+    }
+    assertEquals(1 + DataKeyStore.AHEAD, rows(pid), "those came from the keys made ahead");
+    DataKey more = await(node.create(pid));
+    assertTrue(ids.add(more.keyId()));
+    assertEquals(1 + 2 * DataKeyStore.AHEAD, rows(pid), "then the next ones are made");
+    node.clear(); // the node seals: what it made ahead and did not hand out is forgotten
+    long used = ids.size();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (rows(pid) != used && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(used, rows(pid), "only the keys handed out stay");
+    for (String id : ids) {
+      assertTrue(await(cold.get(pid, id)).isPresent(), "a key handed out is never forgotten by a seal");
+    }
+  }
+
+  @Test
+  void prunedKeysAreForgottenAtOnceHereAndSoonInStorage() throws Exception {
+    String pid = "kv|m/pruned";
+    DataKeyStore node = newStore();
+    DataKey a = await(node.create(pid));
+    DataKey b = await(node.create(pid)); // makes the next ones ahead
+    node.forgetSoon(pid, List.of(a.keyId()));
+    assertTrue(await(node.get(pid, a.keyId())).isEmpty(), "never handed out again on this node");
+    assertTrue(await(newStore().get(pid, a.keyId())).isPresent(), "not yet deleted in storage");
+    await(node.flushPending());
+    assertTrue(await(newStore().get(pid, a.keyId())).isPresent(), "it may wait for the secret's next write");
+    await(node.flushPending(java.time.Duration.ZERO));
+    assertTrue(await(newStore().get(pid, a.keyId())).isEmpty(), "deleted once flushed");
+    // queued keys also go with the secret's next keys made ahead, in the same write
+    for (int i = 2; i <= DataKeyStore.AHEAD; i++) {
+      await(node.create(pid));
+    }
+    node.forgetSoon(pid, List.of(b.keyId()));
+    DataKey next = await(node.create(pid)); // the keys made ahead are used up: a new write
+    assertTrue(await(newStore().get(pid, b.keyId())).isEmpty(), "forgotten with the next keys");
+    assertTrue(await(newStore().get(pid, next.keyId())).isPresent());
   }
 }

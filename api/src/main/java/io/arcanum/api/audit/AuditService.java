@@ -130,6 +130,23 @@ public final class AuditService {
     return stream.append(records).thenRun(() -> recorded(stream, records.size()));
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditService.class);
+
+  /**
+   * A response record whose reply did not wait for it (a reply without secret material) could not be
+   * made durable: counted ({@code arcanum_audit_response_records_lost}) and logged. The request's own
+   * record is durable (it was before the request ran), so the journal still shows the request.
+   *
+   * @param req the request
+   */
+  public void responseNotRecorded(VaultRequest req) {
+    LOG.warn("request {}: its response record could not be made durable after its reply (no secret material) left",
+        req.requestId());
+    if (metrics != null) {
+      metrics.auditResponseLost();
+    }
+  }
+
   private void recorded(AuditWriter stream, int n) {
     delivery.recorded(stream.name(), clock.instant());
     if (metrics != null) {

@@ -291,9 +291,11 @@ public final class VaultRoutes {
 
   /**
    * Records the response (and the request, unless it was recorded before execution) while the route's
-   * remaining work settles, and replies once both are done. A reply that carries anything leaves only
-   * once its record is durable; when the record cannot be made durable, the reply is that failure
-   * instead (fail closed). An error reply (no secret material) waits for its record at most
+   * remaining work settles, and replies once both are done. A reply that may carry secret material
+   * leaves only once its record is durable; when the record cannot be made durable, the reply is that
+   * failure instead (fail closed). A reply that carries none (a KV change's: a version's metadata or no
+   * content), whose request record is durable, leaves once the change settled, its response record
+   * still being written. An error reply (no secret material) waits for its record at most
    * {@link #ERROR_RECORD_WAIT}, so that a storage outage fails requests fast.
    */
   private CompletionStage<VaultResponse> audited(VaultRequest req, Caller caller, CompletionStage<Served> outcome,
@@ -313,6 +315,23 @@ public final class VaultRoutes {
       CompletableFuture<Void> record = audit.recordResponse(req, caller, served.response(), null, !recorded)
           .toCompletableFuture();
       CompletableFuture<Void> settled = served.settled().toCompletableFuture();
+      if (!served.carriesSecret() && recorded) {
+        // no secret material in the reply, and the request record is durable: the reply need not wait for
+        // the response record (it is written all the same; one that fails is counted and logged)
+        record.whenComplete((v, e) -> {
+          if (e != null) {
+            audit.responseNotRecorded(req);
+          }
+        });
+        return settled.handle((v, e) -> {
+          if (e == null) {
+            return CompletableFuture.completedFuture(served.response());
+          }
+          Throwable unsettled = unwrap(e);
+          return errorRecorded(audit.recordResponse(req, caller, null, Replies.toVaultOrInternal(unsettled), false))
+              .thenApply(x -> Replies.<VaultResponse>rethrow(unsettled));
+        }).thenCompose(stage -> stage);
+      }
       return CompletableFuture.allOf(record, settled).handle((v, e) -> {
         if (!settled.isCompletedExceptionally() && record.isCompletedExceptionally()) {
           // served, but its response could not be recorded: the reply is withheld

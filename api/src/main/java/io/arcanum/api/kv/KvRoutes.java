@@ -37,7 +37,8 @@ import java.util.concurrent.CompletionStage;
  * <p>A handler that changes something receives {@code recorded}, which completes once the request's
  * audit record is durable: the service makes no change before it (it only prepares what no client can
  * see). Its answer is a {@link Served} whose reply waits for what must come with the change (the
- * listing, shredding).
+ * listing, shredding). A change's reply carries no secret material (a version's metadata, or no
+ * content), so it does not wait for its response record; reads do.
  */
 public final class KvRoutes {
 
@@ -153,13 +154,15 @@ public final class KvRoutes {
     return kv.exists(new Target(mount.uuid(), path, mount.path() + area + "/" + path));
   }
 
+  /** A change's reply: the new version's metadata, no secret material (its response record is not awaited). */
   private static CompletionStage<Served> versionWritten(VaultRequest req, CompletionStage<Settled<VersionInfo>> written) {
-    return written.thenApply(w -> new Served(VaultResponse.ok(req.requestId(), versionMetadata(w.value(), null), "kv"),
-        w.settled()));
+    return written.thenApply(w -> Served.withoutSecret(
+        VaultResponse.ok(req.requestId(), versionMetadata(w.value(), null), "kv"), w.settled()));
   }
 
+  /** A change's reply without content: no secret material. */
   private static CompletionStage<Served> noContent(CompletionStage<Settled<Void>> done) {
-    return done.thenApply(d -> new Served(VaultResponse.noContent(), d.settled()));
+    return done.thenApply(d -> Served.withoutSecret(VaultResponse.noContent(), d.settled()));
   }
 
   private static void requireMergePatch(VaultRequest req) {

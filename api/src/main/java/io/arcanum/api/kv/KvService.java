@@ -308,8 +308,8 @@ public final class KvService {
     String pid = t.persistenceId();
     // step 1, beside the request's audit record
     CompletionStage<DataKey> key = keys.create(pid);
-    CompletionStage<Intent> intent = read(t, KvProtocol.Exists::new, Existence.class)
-        .thenCompose(e -> e.exists() ? CompletableFuture.completedFuture(null) : intents.record(pid));
+    CompletionStage<Intent> intent = mayCreate(t).thenCompose(may -> may ? intents.record(pid)
+        : CompletableFuture.completedFuture(null));
     CompletionStage<Prepared> prepared = afterRecord(recorded, key, intent, (k, i) -> new Prepared(k, i), () -> {
       key.thenAccept(k -> forgetUnused(pid, List.of(k.keyId()), origin)); // no event refers to it
       intent.thenAccept(this::clearLater);
@@ -330,6 +330,7 @@ public final class KvService {
             }
             // step 3, beside the response's audit record
             KvProtocol.Written w = done.reply();
+            existsHere.put(pid, Boolean.TRUE);
             CompletionStage<Void> listed = w.created()
                 ? listing.added(t.mount(), t.path(), w.changedMicros()).thenApply(d -> (Void) null)
                 : CompletableFuture.completedFuture(null);
@@ -345,6 +346,23 @@ public final class KvService {
             return new Settled<>(w.info(), settled);
           });
     });
+  }
+
+  /**
+   * Keys this node saw exist after its own writes: a write to one of them needs no listing intent, so
+   * it skips asking the entity. If the key was deleted meanwhile (through another node), the entity
+   * refuses the write for want of an intent, and {@link #change} records one and sends it again.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> existsHere =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000)
+          .expireAfterAccess(Duration.ofMinutes(10)).build();
+
+  /** @return whether a write may bring the key into existence (it needs a listing intent first) */
+  private CompletionStage<Boolean> mayCreate(Target t) {
+    if (existsHere.getIfPresent(t.persistenceId()) != null) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return read(t, KvProtocol.Exists::new, Existence.class).thenApply(e -> !e.exists());
   }
 
   /**
@@ -452,6 +470,7 @@ public final class KvService {
             KvProtocol.Removed.class))
         .thenApply(done -> {
           KvProtocol.Removed removed = done.reply();
+          existsHere.invalidate(pid);
           CompletionStage<Void> unlisted = removed.existed()
               ? listing.removed(t.mount(), t.path(), removed.changedMicros()).thenApply(d -> (Void) null)
               : CompletableFuture.completedFuture(null);
@@ -581,20 +600,13 @@ public final class KvService {
   }
 
   /**
-   * Pruned versions' keys: forgotten before the reply; a failure is logged and leaves the write
-   * acknowledged (the version is no longer readable through the API either way).
+   * Pruned versions' keys: forgotten at once on this node, and in storage within about a second,
+   * together with other writes of the secret's keys ({@link DataKeyStore#forgetSoon}); the write does
+   * not wait (the pruned versions can no longer be read either way).
    */
   private CompletionStage<Void> forgetPruned(String pid, List<String> keyIds, Origin origin) {
-    if (keyIds.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return keys.forget(pid, keyIds).handle((d, e) -> {
-      if (e != null) {
-        LOG.warn("request {}: the data keys of pruned versions could not be forgotten: {}", origin.requestId(),
-            e.toString());
-      }
-      return null;
-    });
+    keys.forgetSoon(pid, keyIds);
+    return CompletableFuture.completedFuture(null);
   }
 
   private void clearLater(Intent intent) {

@@ -20,6 +20,7 @@ public final class Metrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter auditRecords;
+  private final Counter auditResponsesLost;
   private final Set<String> devices = ConcurrentHashMap.newKeySet();
 
   /**
@@ -29,6 +30,9 @@ public final class Metrics {
     Gauge.builder("arcanum_sealed", () -> sealed.get() ? 1 : 0)
         .description("1 while this node is sealed").register(registry);
     auditRecords = Counter.builder("arcanum_audit_records").description("audit records made durable")
+        .register(registry);
+    auditResponsesLost = Counter.builder("arcanum_audit_response_records_lost")
+        .description("response records of replies without secret material that could not be made durable")
         .register(registry);
     // the JVM's own figures, as Vault reports its Go runtime's (heap in use, GC pauses, threads)
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -54,6 +58,11 @@ public final class Metrics {
   /** @param n audit records just made durable */
   public void auditRecords(int n) {
     auditRecords.increment(n);
+  }
+
+  /** A response record whose reply did not wait for it (no secret material) could not be made durable. */
+  public void auditResponseLost() {
+    auditResponsesLost.increment();
   }
 
   /**
