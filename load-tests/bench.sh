@@ -86,6 +86,9 @@ if ! command -v wrk >/dev/null 2>&1; then
   else sudo apt-get install -y wrk >"$out/apt.log" 2>&1; fi
 fi
 command -v curl >/dev/null 2>&1 || { echo "curl is needed" >&2; exit 1; }
+if (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null; then
+  echo "port $http_port is in use (a server left running?): stop it or set ARCANUM_BENCH_PORT" >&2; exit 1
+fi
 say "building Arcanum (the cli and bench modules)"
 ./mvnw -B -q -DskipTests install -pl cli,bench -am >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
