@@ -169,6 +169,9 @@ public final class ArcanumNode {
       // keys of pruned versions are forgotten in storage within a second (DataKeyStore.forgetSoon)
       system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1),
           () -> dataKeys.flushPending(), system.executionContext());
+      // a node that stops forgets the keys it made ahead and did not use, before its session closes
+      CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(),
+          "forget-unused-data-keys", () -> dataKeys.clear().thenApply(d -> org.apache.pekko.Done.getInstance()));
       SealService seal = new SealService(system, keyringStore, tokens, () -> {
         mounts.clear();
         dataKeys.clear();

@@ -474,7 +474,7 @@ public final class KvService {
           CompletionStage<Void> unlisted = removed.existed()
               ? listing.removed(t.mount(), t.path(), removed.changedMicros()).thenApply(d -> (Void) null)
               : CompletableFuture.completedFuture(null);
-          CompletionStage<Void> shredded = keys.forget(pid, removed.keyIds()).thenApply(d -> (Void) null);
+          CompletionStage<Void> shredded = keys.forgetSecret(pid, removed.keyIds()).thenApply(d -> (Void) null);
           CompletionStage<Void> settled = unlisted.thenCombine(shredded, (a, b) -> (Void) null).handle((d, e) -> {
             if (e != null) {
               throw new Failure.Incomplete("the metadata of " + t.display() + " was deleted, but its listing or its"

@@ -223,11 +223,18 @@ class KvServiceTest {
   @Test
   void aRefusedWriteForgetsItsUnusedDataKey() {
     Target t = target("cas");
+    Throwable first = failureOf(kv.write(t, json("{\"a\":0}"), 7, MOUNT, ORIGIN, RECORDED));
+    assertEquals(Refusal.CAS_MISMATCH, ((Failure.Refused) first).refusal());
+    TestSupport.eventually(() -> dataKeyRows(t) == 0, "the refused first version's key is forgotten");
     write("cas", "{\"a\":1}");
-    assertEquals(1, dataKeyRows(t));
+    // written through this node before: this write's key comes with AHEAD - 1 more made ahead
+    assertEquals(DataKeyStore.AHEAD, dataKeyRows(t));
     Throwable refused = failureOf(kv.write(t, json("{\"a\":2}"), 7, MOUNT, ORIGIN, RECORDED));
     assertEquals(Refusal.CAS_MISMATCH, ((Failure.Refused) refused).refusal());
-    TestSupport.eventually(() -> dataKeyRows(t) == 1, "the refused version's key is forgotten");
+    TestSupport.eventually(() -> dataKeyRows(t) == DataKeyStore.AHEAD - 1,
+        "the refused version's key, made ahead, is forgotten");
+    write("cas", "{\"a\":3}");
+    assertEquals(DataKeyStore.AHEAD - 1, dataKeyRows(t), "the next write used a key made ahead: no new row");
   }
 
   @Test

@@ -34,8 +34,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * partition, one mutation), and hands them out to the secret's next writes: most writes then store no
  * key row of their own. A key made ahead is durable before it is handed out, and is used by at most
  * one version. Keys made ahead but not used yet are forgotten when the node seals or stops
- * ({@link #clear}); a node that dies leaves at most {@value #AHEAD} - 1 unused key rows per secret it
- * was writing, which no version refers to (they are removed with the secret's metadata or mount).
+ * ({@link #clear}) and when the secret's metadata is deleted ({@link #forgetSecret}); a node that dies
+ * leaves at most {@value #AHEAD} - 1 unused key rows per secret it was writing: keys that sealed
+ * nothing and that no version refers to (they go with the secret's mount).
  */
 public final class DataKeyStore {
 
@@ -170,7 +171,7 @@ public final class DataKeyStore {
     });
   }
 
-  private void forgetUnused(String persistenceId, java.util.Collection<DataKey> keys) {
+  private CompletionStage<Done> forgetUnused(String persistenceId, java.util.Collection<DataKey> keys) {
     List<String> ids = new java.util.ArrayList<>();
     synchronized (keys) {
       keys.forEach(k -> {
@@ -179,7 +180,7 @@ public final class DataKeyStore {
       });
       keys.clear();
     }
-    forget(persistenceId, ids);
+    return forget(persistenceId, ids);
   }
 
   /**
@@ -334,6 +335,37 @@ public final class DataKeyStore {
   }
 
   /**
+   * Forgets a secret's data keys when its metadata was deleted: its versions' keys, the keys this node
+   * made ahead for it and did not hand out, and its pruned versions' keys still queued here, in one
+   * write. Keys that a concurrent write took already are left alone (a partition-wide delete could
+   * shadow the key of a version written right after the delete).
+   *
+   * @param persistenceId the secret's persistence id
+   * @param keyIds the key ids of the versions the secret had
+   * @return completes once the delete is durable
+   */
+  public CompletionStage<Done> forgetSecret(String persistenceId, List<String> keyIds) {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>(keyIds);
+    java.util.ArrayDeque<DataKey> pool = ahead.asMap().remove(persistenceId);
+    if (pool != null) {
+      synchronized (pool) {
+        pool.forEach(k -> {
+          ids.add(k.keyId());
+          Arrays.fill(k.key(), (byte) 0);
+        });
+        pool.clear();
+      }
+    }
+    ids.addAll(takePending(persistenceId));
+    CompletionStage<Done> forgotten = forget(persistenceId, List.copyOf(ids));
+    return forgotten.whenComplete((d, e) -> {
+      if (e != null) {
+        forgetSoon(persistenceId, List.copyOf(ids)); // retried by flushPending; the caller reports it too
+      }
+    });
+  }
+
+  /**
    * Forgets every data key of a secret (its metadata was deleted or its mount disabled).
    *
    * @param persistenceId the secret's persistence id
@@ -357,16 +389,20 @@ public final class DataKeyStore {
 
   /**
    * Drops every opened key from memory, overwriting the arrays (the node sealed or stops); keys made
-   * ahead and not used, and keys of pruned versions still queued, are forgotten (their rows deleted,
-   * in the background).
+   * ahead and not used, and keys of pruned versions still queued, are forgotten (their rows deleted).
+   *
+   * @return completes once those deletes are durable (or failed: the rows of unused keys stay behind)
    */
-  public void clear() {
-    flushPending(java.time.Duration.ZERO);
+  public CompletionStage<Done> clear() {
+    List<CompletableFuture<Done>> writes = new java.util.ArrayList<>();
+    writes.add(flushPending(java.time.Duration.ZERO).toCompletableFuture());
     java.util.Map<String, java.util.ArrayDeque<DataKey>> pools = new java.util.HashMap<>(ahead.asMap());
     ahead.invalidateAll();
-    pools.forEach(this::forgetUnused);
+    pools.forEach((pid, keys) -> writes.add(forgetUnused(pid, keys).toCompletableFuture()));
     cache.asMap().values().forEach(v -> Arrays.fill(v, (byte) 0));
     cache.invalidateAll();
+    return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0]))
+        .handle((v, e) -> Done.getInstance());
   }
 
   /** Statements prepared once (Cassandra parses an unprepared statement on every execution). */
