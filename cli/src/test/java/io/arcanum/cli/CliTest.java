@@ -73,9 +73,13 @@ class CliTest {
     journal.dropKeyspace();
   }
 
+  /** What bin/arcanum gives a client verb's JVM (C1 alone, serial GC: it lives a second). */
+  private static final String[] CLIENT_JVM_OPTS = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
+
   private Run cli(String token, String stdin, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.arcanum.cli.ArcanumCommand"));
+        CLIENT_JVM_OPTS[0], CLIENT_JVM_OPTS[1], "-cp", System.getProperty("java.class.path"),
+        "io.arcanum.cli.ArcanumCommand"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> env = pb.environment();
