@@ -166,12 +166,13 @@ public final class ArcanumNode {
       DataKeyStore dataKeys = new DataKeyStore(session, journal.keyspace(), BarrierExtension.get(system).barrier(),
           full.getLong("arcanum.kv.cached-data-keys"));
       dataKeys.createTable().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      // keys of pruned versions are forgotten in storage within a second (DataKeyStore.forgetSoon)
+      // keys of pruned versions wait at most DataKeyStore.PENDING_AT_MOST (5 s) to be forgotten in storage,
+      // checked every second (DataKeyStore.forgetSoon)
       system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1),
           () -> dataKeys.flushPending(), system.executionContext());
       // a node that stops forgets the keys it made ahead and did not use, before its session closes
       CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(),
-          "forget-unused-data-keys", () -> dataKeys.clear().thenApply(d -> org.apache.pekko.Done.getInstance()));
+          "forget-unused-data-keys", dataKeys::clear);
       SealService seal = new SealService(system, keyringStore, tokens, () -> {
         mounts.clear();
         dataKeys.clear();

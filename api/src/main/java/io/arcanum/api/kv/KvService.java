@@ -342,7 +342,8 @@ public final class KvService {
               }
               clearLater(done.intent());
               return (Void) null;
-            }).thenCombine(forgetPruned(pid, w.pruned(), origin), (a, b) -> (Void) null);
+            });
+            keys.forgetSoon(pid, w.pruned()); // the reply does not wait: pruned versions cannot be read
             return new Settled<>(w.info(), settled);
           });
     });
@@ -437,7 +438,7 @@ public final class KvService {
             KvProtocol.MetadataChanged.class))
         .thenApply(done -> {
           KvProtocol.MetadataChanged m = done.reply();
-          CompletionStage<Void> pruned = forgetPruned(pid, m.pruned(), origin);
+          keys.forgetSoon(pid, m.pruned()); // the reply does not wait: pruned versions cannot be read
           CompletionStage<Void> settled = (m.created()
               ? listing.added(t.mount(), t.path(), m.changedMicros()).thenApply(d -> (Void) null)
               : CompletableFuture.<Void>completedFuture(null)).handle((d, e) -> {
@@ -447,7 +448,7 @@ public final class KvService {
                 }
                 clearLater(done.intent());
                 return (Void) null;
-              }).thenCombine(pruned, (a, b) -> (Void) null);
+              });
           return new Settled<Void>(null, settled);
         });
   }
@@ -597,16 +598,6 @@ public final class KvService {
         LOG.warn("request {}: an unused data key could not be forgotten: {}", origin.requestId(), e.toString());
       }
     });
-  }
-
-  /**
-   * Pruned versions' keys: forgotten at once on this node, and in storage within about a second,
-   * together with other writes of the secret's keys ({@link DataKeyStore#forgetSoon}); the write does
-   * not wait (the pruned versions can no longer be read either way).
-   */
-  private CompletionStage<Void> forgetPruned(String pid, List<String> keyIds, Origin origin) {
-    keys.forgetSoon(pid, keyIds);
-    return CompletableFuture.completedFuture(null);
   }
 
   private void clearLater(Intent intent) {
