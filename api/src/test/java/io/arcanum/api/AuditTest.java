@@ -120,14 +120,27 @@ class AuditTest {
     }
   }
 
+  private long records(String path, String type) {
+    try {
+      return journal().stream().filter(x -> x.body().get("request").get("path").asText().equals(path)
+          && x.body().get("type").asText().equals(type)).count();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not read the audit journal", e);
+    }
+  }
+
   /**
    * Every audited route, whatever its answer (200, 204, 4xx): when the reply arrives, the journal
-   * already holds one more request record and one more response record for that path.
+   * already holds one more request record and one more response record for that path; except that a
+   * successful KV change (a version written, deleted, destroyed, metadata changed: a reply with no
+   * secret material) leaves with its request record durable and its response record still being
+   * written (docs/audit.md), so that one is awaited.
    */
   @Test
   @Order(2)
   void everyAuditedRouteHasBothRecordsWhenItsReplyArrives() throws Exception {
     server.call("POST", "secret/data/r", root, "{\"data\":{\"a\":\"1\"}}");
+    TestServer.eventually(() -> records("secret/data/r", "response") == 1);
     String[][] routes = {
         {"GET", "secret/data/r", null}, {"POST", "secret/data/r", "{\"data\":{\"a\":\"2\"}}"},
         {"DELETE", "secret/data/r", null}, {"POST", "secret/undelete/r", "{\"versions\":[2]}"},
@@ -146,11 +159,18 @@ class AuditTest {
         {"GET", "nowhere/x", null}, {"GET", "sys/unknown", null},
     };
     for (String[] r : routes) {
-      long before = journal().stream().filter(x -> x.body().get("request").get("path").asText().equals(r[1])).count();
+      long requestsBefore = records(r[1], "request");
+      long responsesBefore = records(r[1], "response");
       TestServer.Reply reply = server.call(r[0], r[1], root, r[2]);
+      assertEquals(requestsBefore + 1, records(r[1], "request"), () -> r[0] + " " + r[1] + " (" + reply.status() + ")");
+      boolean kvChange = r[1].startsWith("secret/") && !r[1].equals("secret/config") && !r[0].equals("GET")
+          && !r[0].equals("LIST") && reply.status() < 400;
+      if (kvChange) {
+        TestServer.eventually(() -> records(r[1], "response") == responsesBefore + 1);
+      }
+      assertEquals(responsesBefore + 1, records(r[1], "response"), () -> r[0] + " " + r[1] + " (" + reply.status() + ")");
       List<AuditLog.RecordAppended> after = journal().stream()
           .filter(x -> x.body().get("request").get("path").asText().equals(r[1])).toList();
-      assertEquals(before + 2, after.size(), () -> r[0] + " " + r[1] + " (" + reply.status() + ")");
       AuditLog.RecordAppended last = after.get(after.size() - 1);
       assertEquals("response", last.body().get("type").asText(), r[0] + " " + r[1]);
       if (reply.status() >= 400) {
