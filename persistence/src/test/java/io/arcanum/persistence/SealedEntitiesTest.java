@@ -158,14 +158,15 @@ class SealedEntitiesTest {
     ObjectMapper json = new ObjectMapper();
     var first = kit.<Reply>runCommand(r -> new AuditLog.Append(List.of(json.createObjectNode().put("n", 1)), r));
     assertEquals(new AuditLog.Appended(List.of(1L)), first.reply());
-    AuditLog.RecordAppended one = (AuditLog.RecordAppended) first.event();
-    assertEquals(new AuditLog.Position(1, one.hash()), kit.<Reply>runCommand(AuditLog.Head::new).reply());
+    AuditLog.RecordsAppended one = (AuditLog.RecordsAppended) first.event();
+    String hash = one.records().get(0).hash();
+    assertEquals(new AuditLog.Position(1, hash), kit.<Reply>runCommand(AuditLog.Head::new).reply());
 
     // the same record twice: authentic, but out of the chain
     kit.initialize(one, one);
     assertIntegrityFailure(kit.<Reply>runCommand(r -> new AuditLog.Append(List.of(json.createObjectNode()), r)).reply(),
         "audit chain broken at record 1");
-    assertEquals(AuditChain.GENESIS, one.previousHash());
+    assertEquals(AuditChain.GENESIS, one.records().get(0).previousHash());
   }
 
   @Test

@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for one audit stream: at most one write is in flight; the records of every request that
- * arrives meanwhile are gathered and written together as the next batch (up to 500 records). Under
+ * arrives meanwhile are gathered and written together as the next batch (up to 128 records, one journal row). Under
  * load many requests share one journal write; at rest a record is written at once.
  */
 final class AuditWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
-  private static final int MAX_BATCH = 500;
+  private static final int MAX_BATCH = 128;
 
   private record Pending(List<JsonNode> bodies, CompletableFuture<Void> done) {}
 

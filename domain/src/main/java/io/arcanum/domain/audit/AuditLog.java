@@ -21,8 +21,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * One audit stream: an append-only, hash-chained sequence of audit records (a few streams per
  * cluster, sharded). An {@link Append} of several records (a group commit: the records of all
- * requests that arrived while the previous write was in flight) becomes one {@link RecordAppended}
- * per record, written together; the reply comes once they are durable.
+ * requests that arrived while the previous write was in flight) becomes one {@link RecordsAppended}
+ * event, so one sealed journal row holds the whole group; the reply comes once it is durable. Each
+ * record keeps its own sequence number and hash in the stream's chain ({@link Record}); streams
+ * written before this carry one {@link RecordAppended} per record, which still replay and read
+ * ({@link #records(Object)} reads both).
  *
  * <p>A write that fails stops the stream, which restarts with back-off and re-reads its chain: the
  * caller's request fails closed meanwhile, and the service recovers by itself once storage is back.
@@ -68,7 +71,7 @@ public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.Stat
   public record Position(long seq, String lastHash) implements Reply {}
 
   /**
-   * One record.
+   * One record as streams wrote it before records were grouped ({@link RecordsAppended}); still read.
    *
    * @param entityId the persistence id
    * @param stream the stream name
@@ -79,6 +82,41 @@ public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.Stat
    */
   public record RecordAppended(String entityId, String stream, long seq, String previousHash, String hash,
       JsonNode body) implements SealedEvent {}
+
+  /**
+   * One record of a stream's chain.
+   *
+   * @param seq its sequence number in the stream (from 1)
+   * @param previousHash the previous record's hash
+   * @param hash this record's hash ({@link AuditChain#hash})
+   * @param body the record (Vault's audit format; sensitive strings already hashed)
+   */
+  public record Record(long seq, String previousHash, String hash, JsonNode body) implements CborSerializable {}
+
+  /**
+   * The records of one group commit, in order: one journal row for all of them.
+   *
+   * @param entityId the persistence id
+   * @param stream the stream name
+   * @param records the records, consecutive in the chain (never empty)
+   */
+  public record RecordsAppended(String entityId, String stream, List<Record> records) implements SealedEvent {}
+
+  /**
+   * The records an event of a stream holds, whichever form it was written in.
+   *
+   * @param event an event read from a stream's journal
+   * @return its records in order; empty for anything else (a snapshot, a {@code TamperedEvent})
+   */
+  public static List<Record> records(Object event) {
+    if (event instanceof RecordsAppended batch) {
+      return batch.records();
+    }
+    if (event instanceof RecordAppended one) {
+      return List.of(new Record(one.seq(), one.previousHash(), one.hash(), one.body()));
+    }
+    return List.of();
+  }
 
   /**
    * @param seq the last sequence number (0: empty)
@@ -170,18 +208,22 @@ public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.Stat
         .forAnyState()
         .onCommand(Head.class, (s, c) -> Effect().reply(c.replyTo(), answer(s, () -> new Position(s.seq(), s.lastHash()))))
         .onCommand(Append.class, (s, c) -> unlessFailed(s, c.replyTo(), () -> {
-          List<SealedEvent> events = new ArrayList<>();
+          if (c.bodies().isEmpty()) {
+            return Effect().reply(c.replyTo(), new Appended(List.of()));
+          }
+          List<Record> records = new ArrayList<>();
           List<Long> seqs = new ArrayList<>();
           long seq = s.seq();
           String prev = s.lastHash();
           for (JsonNode body : c.bodies()) {
             seq++;
             String hash = AuditChain.hash(prev, stream, seq, body);
-            events.add(new RecordAppended(persistenceId, stream, seq, prev, hash, body));
+            records.add(new Record(seq, prev, hash, body));
             seqs.add(seq);
             prev = hash;
           }
-          return Effect().persist(events).thenReply(c.replyTo(), st -> new Appended(seqs));
+          return Effect().persist((SealedEvent) new RecordsAppended(persistenceId, stream, records))
+              .thenReply(c.replyTo(), st -> new Appended(seqs));
         }))
         .build();
   }
@@ -189,10 +231,20 @@ public final class AuditLog extends SealedEntity<AuditLog.Command, AuditLog.Stat
   @Override
   public EventHandler<State, SealedEvent> eventHandler() {
     return sealedEvents()
-        .onEvent(RecordAppended.class, (s, e) -> owned(s, e, st -> e.seq() == st.seq() + 1
-            && e.previousHash().equals(st.lastHash())
-            ? new State(e.seq(), e.hash(), null)
-            : fail(st, "audit chain broken at record " + e.seq())))
+        .onEvent(RecordAppended.class, (s, e) -> owned(s, e, st -> follow(st, records(e))))
+        .onEvent(RecordsAppended.class, (s, e) -> owned(s, e, st -> follow(st, e.records())))
         .build();
+  }
+
+  /** The state after records that must continue the chain; a failed state at the first that does not. */
+  private State follow(State s, List<Record> records) {
+    State st = s;
+    for (Record r : records) {
+      if (r.seq() != st.seq() + 1 || !r.previousHash().equals(st.lastHash())) {
+        return fail(st, "audit chain broken at record " + r.seq());
+      }
+      st = new State(r.seq(), r.hash(), null);
+    }
+    return st;
   }
 }

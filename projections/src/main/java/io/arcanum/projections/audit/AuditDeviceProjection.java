@@ -85,16 +85,15 @@ public final class AuditDeviceProjection {
               env.persistenceId());
           continue;
         }
-        if (!(env.event() instanceof AuditLog.RecordAppended r)) {
-          continue;
+        for (AuditLog.Record r : AuditLog.records(env.event())) {
+          JsonNode out = AuditHasher.forDevice(r.body(), device.salt(), clear);
+          try {
+            lines.add(prefix + JSON.writeValueAsString(out));
+          } catch (Exception e) {
+            throw new IllegalStateException("audit record could not be written as JSON", e);
+          }
+          newest = Instant.parse(r.body().get("time").asText());
         }
-        JsonNode out = AuditHasher.forDevice(r.body(), device.salt(), clear);
-        try {
-          lines.add(prefix + JSON.writeValueAsString(out));
-        } catch (Exception e) {
-          throw new IllegalStateException("audit record could not be written as JSON", e);
-        }
-        newest = Instant.parse(r.body().get("time").asText());
       }
       try {
         sink.write(lines);

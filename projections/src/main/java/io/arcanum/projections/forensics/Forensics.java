@@ -143,12 +143,13 @@ public final class Forensics {
       chain = chain.thenCompose(v -> events("audit|" + stream).thenAccept(envs -> {
         List<AuditChain.Link> links = new ArrayList<>();
         for (EventEnvelope env : envs) {
-          if (env.event() instanceof AuditLog.RecordAppended r) {
+          for (AuditLog.Record r : AuditLog.records(env.event())) {
             links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body()));
             if ("request".equals(r.body().path("type").asText())) {
               requestIds.add(r.body().path("request").path("id").asText());
             }
-          } else if (env.event() instanceof TamperedEvent t) {
+          }
+          if (env.event() instanceof TamperedEvent t) {
             problems.add(stream + " event " + env.sequenceNr() + ": fails its integrity check (" + t.reason() + ")");
           }
         }
