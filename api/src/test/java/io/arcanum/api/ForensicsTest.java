@@ -157,4 +157,50 @@ class ForensicsTest {
     assertEquals(204, call("DELETE", "secret/metadata/shred/me", null).status());
     assertTrue(dataKeyIds(pid).isEmpty(), "a metadata delete forgets every key of the secret");
   }
+
+  /**
+   * Lowering {@code arcanum.audit.streams} hides no record: a node that wrote to 8 streams is followed by
+   * one configured with 2, whose verify still finds every write's request record (the 16 writes' records
+   * spread over the 8 streams) and whose new audit device still receives the records of all 8.
+   */
+  @Test
+  void fewerStreamsConfiguredStillReadsEveryStreamThatHoldsRecords() throws Exception {
+    TestServer eight = new TestServer(TestServer.freshKeyspace("it_streams"),
+        com.typesafe.config.ConfigFactory.parseString("arcanum.audit.streams = 8"));
+    String token = eight.initUnsealAndMount("secret");
+    for (int i = 0; i < 16; i++) {
+      assertEquals(200, eight.call("POST", "secret/data/s/k" + i, token, "{\"data\":{\"v\":\"" + i + "\"}}").status());
+    }
+    eight.node.stop();
+    TestServer two = new TestServer(eight.journal, com.typesafe.config.ConfigFactory.parseString("arcanum.audit.streams = 2"));
+    try {
+      two.call("PUT", "sys/unseal", null, "{\"key\":\"" + eight.unsealKey + "\"}");
+      JsonNode verify = two.call("POST", "sys/forensics/verify", token, "{}").body().get("data");
+      assertTrue(verify.get("ok").asBoolean(), () -> "problems: " + verify.get("problems"));
+      assertTrue(verify.get("events_checked").asInt() >= 16);
+      assertTrue(verify.get("records_checked").asInt() >= 32, "the records of all 8 streams were walked");
+
+      java.nio.file.Path log = java.nio.file.Files.createTempDirectory("arcanum-streams").resolve("audit.log");
+      assertEquals(204, two.call("PUT", "sys/audit/file", token,
+          "{\"type\":\"file\",\"options\":{\"file_path\":\"" + log + "\"}}").status());
+      TestServer.eventually(() -> {
+        try {
+          if (!java.nio.file.Files.exists(log)) {
+            return false;
+          }
+          String text = java.nio.file.Files.readString(log);
+          for (int i = 0; i < 16; i++) {
+            if (!text.contains("\"path\":\"secret/data/s/k" + i + "\"")) {
+              return false;
+            }
+          }
+          return true;
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    } finally {
+      two.close();
+    }
+  }
 }

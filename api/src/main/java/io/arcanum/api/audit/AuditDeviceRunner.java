@@ -6,6 +6,7 @@ import io.arcanum.domain.Refusal;
 import io.arcanum.domain.audit.AuditDevices;
 import io.arcanum.projections.audit.AuditDelivery;
 import io.arcanum.projections.audit.AuditDeviceProjection;
+import io.arcanum.projections.audit.AuditStreams;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +35,9 @@ public final class AuditDeviceRunner {
   private final ClusterSharding sharding;
   private final AuditDelivery delivery;
   private final Duration timeout;
-  private final List<String> streams;
+  private final int configuredStreams;
+  /** the streams each device reads, found once ({@link AuditStreams#present}) */
+  private volatile CompletionStage<List<String>> streams;
   /** device id -> its projections, one per audit stream */
   private final Map<String, List<ActorRef<ProjectionBehavior.Command>>> running = new HashMap<>();
   private volatile io.arcanum.api.metrics.Metrics metrics;
@@ -44,11 +47,12 @@ public final class AuditDeviceRunner {
    * @param delivery delivery progress of this node
    * @param timeout ask timeout
    * @param streamCount number of audit streams ({@code arcanum.audit.streams}): each device has one
-   *     projection per stream
+   *     projection per stream, and per older stream beyond them that holds records
+   *     ({@link AuditStreams#present})
    */
   public AuditDeviceRunner(ActorSystem<?> system, AuditDelivery delivery, Duration timeout, int streamCount) {
     this.system = system;
-    this.streams = java.util.stream.IntStream.range(0, streamCount).mapToObj(io.arcanum.domain.audit.AuditLog::streamName).toList();
+    this.configuredStreams = streamCount;
     this.sharding = ClusterSharding.get(system);
     this.delivery = delivery;
     this.timeout = timeout;
@@ -108,7 +112,7 @@ public final class AuditDeviceRunner {
    * @return completes when done
    */
   public CompletionStage<Void> reconcile() {
-    return devices().thenAccept(this::reconcile).exceptionally(e -> {
+    return devices().thenCompose(d -> streams().thenAccept(s -> reconcile(d, s))).exceptionally(e -> {
       LOG.warn("audit devices could not be read: {}", e.getMessage());
       return null;
     });
@@ -121,7 +125,17 @@ public final class AuditDeviceRunner {
     this.metrics = m;
   }
 
-  private synchronized void reconcile(Map<String, AuditDevices.Device> devices) {
+  /** The streams to read, found on first use; found again after a failed attempt. */
+  private CompletionStage<List<String>> streams() {
+    CompletionStage<List<String>> found = streams;
+    if (found == null || found.toCompletableFuture().isCompletedExceptionally()) {
+      found = AuditStreams.present(system, configuredStreams);
+      streams = found;
+    }
+    return found;
+  }
+
+  private synchronized void reconcile(Map<String, AuditDevices.Device> devices, List<String> streams) {
     if (metrics != null) {
       devices.values().forEach(d -> metrics.auditDevice(d.path(), () -> delivery.lagSeconds(d.id())));
     }

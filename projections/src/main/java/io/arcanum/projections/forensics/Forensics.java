@@ -3,6 +3,7 @@ package io.arcanum.projections.forensics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.audit.AuditChain;
 import io.arcanum.domain.audit.AuditLog;
+import io.arcanum.projections.audit.AuditStreams;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
 import io.arcanum.domain.kv.KvHistory;
@@ -70,7 +71,8 @@ public final class Forensics {
   /**
    * @param system the actor system (its barrier opens the events)
    * @param keys the versions' data keys (a forgotten key means the version's data is gone)
-   * @param auditStreams the number of audit streams
+   * @param auditStreams the configured number of audit streams ({@code arcanum.audit.streams}); verify
+   *     also walks any stream beyond them that holds records ({@link AuditStreams})
    */
   public Forensics(ActorSystem<?> system, DataKeyStore keys, int auditStreams) {
     this.system = system;
@@ -137,37 +139,51 @@ public final class Forensics {
     List<String> problems = new ArrayList<>();
     Set<String> requestIds = new HashSet<>();
     long[] records = {0};
-    CompletionStage<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
-    for (int i = 0; i < auditStreams; i++) {
-      String stream = AuditLog.streamName(i);
-      chain = chain.thenCompose(v -> events("audit|" + stream).thenAccept(envs -> {
-        List<AuditChain.Link> links = new ArrayList<>();
-        for (EventEnvelope env : envs) {
-          for (AuditLog.Record r : AuditLog.records(env.event())) {
-            links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body()));
-            if ("request".equals(r.body().path("type").asText())) {
-              requestIds.add(r.body().path("request").path("id").asText());
-            }
-          }
-          if (env.event() instanceof TamperedEvent t) {
-            problems.add(stream + " event " + env.sequenceNr() + ": fails its integrity check (" + t.reason() + ")");
+    CompletionStage<Void> chain = AuditStreams.present(system, auditStreams).thenCompose(streams -> {
+      CompletionStage<Void> each = java.util.concurrent.CompletableFuture.completedFuture(null);
+      for (String stream : streams) {
+        each = each.thenCompose(v -> walkStream(stream, problems, requestIds, records));
+      }
+      return each;
+    });
+    return chain.thenCompose(v -> kvEventsChecked(from, to, problems, requestIds, records[0]));
+  }
+
+  /** Checks one audit stream's chain from its first record, collecting its request ids. */
+  private CompletionStage<Void> walkStream(String stream, List<String> problems, Set<String> requestIds,
+      long[] records) {
+    return events("audit|" + stream).thenAccept(envs -> {
+      List<AuditChain.Link> links = new ArrayList<>();
+      for (EventEnvelope env : envs) {
+        for (AuditLog.Record r : AuditLog.records(env.event())) {
+          links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body()));
+          if ("request".equals(r.body().path("type").asText())) {
+            requestIds.add(r.body().path("request").path("id").asText());
           }
         }
-        records[0] += links.size();
-        problems.addAll(AuditChain.verify(stream, AuditChain.GENESIS, 1, links));
-      }));
-    }
+        if (env.event() instanceof TamperedEvent t) {
+          problems.add(stream + " event " + env.sequenceNr() + ": fails its integrity check (" + t.reason() + ")");
+        }
+      }
+      records[0] += links.size();
+      problems.addAll(AuditChain.verify(stream, AuditChain.GENESIS, 1, links));
+    });
+  }
+
+  /** Checks that every KV event written in {@code [from, to]} has its request record. */
+  private CompletionStage<Verification> kvEventsChecked(Instant from, Instant to, List<String> problems,
+      Set<String> requestIds, long recordsChecked) {
     long[] events = {0};
     String kvPrefix = KvSecret.TYPE_KEY.name() + "|";
     // every KV path's events, found through the journal's list of persistence ids (KV events carry no tag)
-    return chain.thenCompose(v -> journal.currentPersistenceIds()
-            .filter(pid -> pid.startsWith(kvPrefix))
-            .flatMapConcat(pid -> journal.currentEventsByPersistenceId(pid, 0, Long.MAX_VALUE)
-                .filter(env -> {
-                  Instant t = KvHistory.eventTime((SealedEvent) env.event());
-                  return t == null || !(t.isBefore(from) || t.isAfter(to));
-                }))
-            .runWith(Sink.seq(), system))
+    return journal.currentPersistenceIds()
+        .filter(pid -> pid.startsWith(kvPrefix))
+        .flatMapConcat(pid -> journal.currentEventsByPersistenceId(pid, 0, Long.MAX_VALUE)
+            .filter(env -> {
+              Instant t = KvHistory.eventTime((SealedEvent) env.event());
+              return t == null || !(t.isBefore(from) || t.isAfter(to));
+            }))
+        .runWith(Sink.seq(), system)
         .thenApply(envs -> {
           for (EventEnvelope env : envs) {
             SealedEvent e = (SealedEvent) env.event();
@@ -185,7 +201,7 @@ public final class Forensics {
                   + " at " + t + "): its request " + entry.requestId() + " has no audit request record");
             }
           }
-          return new Verification(records[0], events[0], problems);
+          return new Verification(recordsChecked, events[0], problems);
         });
   }
 
