@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Forensics through HTTP against the real local Cassandra: timeline, state at an instant, verify. */
 @ExtendWith(CassandraTestNode.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ForensicsTest {
 
   private TestServer server;
@@ -159,29 +160,28 @@ class ForensicsTest {
   }
 
   /**
-   * Lowering {@code arcanum.audit.streams} hides no record: a node that wrote to 8 streams is followed by
-   * one configured with 2, whose verify still finds every write's request record (the 16 writes' records
-   * spread over the 8 streams) and whose new audit device still receives the records of all 8.
+   * Lowering {@code arcanum.audit.streams} hides no record: after this class's node wrote with the 4
+   * default streams, a node configured with 1 still finds every write's request record in verify (the
+   * 16 writes' records spread over the 4 streams) and its new audit device still receives the records of
+   * all 4. Runs last: it replaces the class's node for a while.
    */
   @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
   void fewerStreamsConfiguredStillReadsEveryStreamThatHoldsRecords() throws Exception {
-    TestServer eight = new TestServer(TestServer.freshKeyspace("it_streams"),
-        com.typesafe.config.ConfigFactory.parseString("arcanum.audit.streams = 8"));
-    String token = eight.initUnsealAndMount("secret");
     for (int i = 0; i < 16; i++) {
-      assertEquals(200, eight.call("POST", "secret/data/s/k" + i, token, "{\"data\":{\"v\":\"" + i + "\"}}").status());
+      assertEquals(200, call("POST", "secret/data/s/k" + i, "{\"data\":{\"v\":\"" + i + "\"}}").status());
     }
-    eight.node.stop();
-    TestServer two = new TestServer(eight.journal, com.typesafe.config.ConfigFactory.parseString("arcanum.audit.streams = 2"));
+    server.node.stop();
+    TestServer one = new TestServer(server.journal, com.typesafe.config.ConfigFactory.parseString("arcanum.audit.streams = 1"));
     try {
-      two.call("PUT", "sys/unseal", null, "{\"key\":\"" + eight.unsealKey + "\"}");
-      JsonNode verify = two.call("POST", "sys/forensics/verify", token, "{}").body().get("data");
+      one.call("PUT", "sys/unseal", null, "{\"key\":\"" + server.unsealKey + "\"}");
+      JsonNode verify = one.call("POST", "sys/forensics/verify", root, "{}").body().get("data");
       assertTrue(verify.get("ok").asBoolean(), () -> "problems: " + verify.get("problems"));
       assertTrue(verify.get("events_checked").asInt() >= 16);
-      assertTrue(verify.get("records_checked").asInt() >= 32, "the records of all 8 streams were walked");
+      assertTrue(verify.get("records_checked").asInt() >= 32, "the records of all 4 streams were walked");
 
       java.nio.file.Path log = java.nio.file.Files.createTempDirectory("arcanum-streams").resolve("audit.log");
-      assertEquals(204, two.call("PUT", "sys/audit/file", token,
+      assertEquals(204, one.call("PUT", "sys/audit/file", root,
           "{\"type\":\"file\",\"options\":{\"file_path\":\"" + log + "\"}}").status());
       TestServer.eventually(() -> {
         try {
@@ -200,7 +200,8 @@ class ForensicsTest {
         }
       });
     } finally {
-      two.close();
+      one.node.stop();
+      server.start();
     }
   }
 }
