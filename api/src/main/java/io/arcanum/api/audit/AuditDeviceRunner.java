@@ -47,7 +47,7 @@ public final class AuditDeviceRunner {
    * @param delivery delivery progress of this node
    * @param timeout ask timeout
    * @param streamCount number of audit streams ({@code arcanum.audit.streams}): each device has one
-   *     projection per stream, and per older stream beyond them that holds records
+   *     projection per stream, and per older stream beyond them that the journal holds
    *     ({@link AuditStreams#present})
    */
   public AuditDeviceRunner(ActorSystem<?> system, AuditDelivery delivery, Duration timeout, int streamCount) {

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for one audit stream: at most one write is in flight; the records of every request that
- * arrives meanwhile are gathered and written together as the next batch (up to 128 records, one journal row). Under
- * load many requests share one journal write; at rest a record is written at once.
+ * arrives meanwhile are gathered and written together as the next batch (up to 128 records, one journal
+ * row). Under load many requests share one journal write; at rest a record is written at once.
  */
 final class AuditWriter {
 

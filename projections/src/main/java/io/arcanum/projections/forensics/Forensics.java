@@ -3,13 +3,13 @@ package io.arcanum.projections.forensics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.audit.AuditChain;
 import io.arcanum.domain.audit.AuditLog;
-import io.arcanum.projections.audit.AuditStreams;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
 import io.arcanum.domain.kv.KvHistory;
 import io.arcanum.domain.kv.KvProtocol;
 import io.arcanum.domain.kv.KvSecret;
 import io.arcanum.persistence.kv.DataKeyStore;
+import io.arcanum.projections.audit.AuditStreams;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +22,7 @@ import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Audit forensics by replaying the journal: the ordered history of a secret path, the path as it was
@@ -72,7 +73,7 @@ public final class Forensics {
    * @param system the actor system (its barrier opens the events)
    * @param keys the versions' data keys (a forgotten key means the version's data is gone)
    * @param auditStreams the configured number of audit streams ({@code arcanum.audit.streams}); verify
-   *     also walks any stream beyond them that holds records ({@link AuditStreams})
+   *     also walks any stream beyond them that the journal holds ({@link AuditStreams})
    */
   public Forensics(ActorSystem<?> system, DataKeyStore keys, int auditStreams) {
     this.system = system;
@@ -139,14 +140,14 @@ public final class Forensics {
     List<String> problems = new ArrayList<>();
     Set<String> requestIds = new HashSet<>();
     long[] records = {0};
-    CompletionStage<Void> chain = AuditStreams.present(system, auditStreams).thenCompose(streams -> {
-      CompletionStage<Void> each = java.util.concurrent.CompletableFuture.completedFuture(null);
-      for (String stream : streams) {
-        each = each.thenCompose(v -> walkStream(stream, problems, requestIds, records));
+    // one pass over the journal's list of persistence ids finds the audit streams and the KV paths
+    return journal.currentPersistenceIds().runWith(Sink.seq(), system).thenCompose(ids -> {
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (String stream : AuditStreams.among(ids, auditStreams)) {
+        chain = chain.thenCompose(v -> walkStream(stream, problems, requestIds, records));
       }
-      return each;
+      return chain.thenCompose(v -> kvEventsChecked(ids, from, to, problems, requestIds, records[0]));
     });
-    return chain.thenCompose(v -> kvEventsChecked(from, to, problems, requestIds, records[0]));
   }
 
   /** Checks one audit stream's chain from its first record, collecting its request ids. */
@@ -171,12 +172,12 @@ public final class Forensics {
   }
 
   /** Checks that every KV event written in {@code [from, to]} has its request record. */
-  private CompletionStage<Verification> kvEventsChecked(Instant from, Instant to, List<String> problems,
-      Set<String> requestIds, long recordsChecked) {
+  private CompletionStage<Verification> kvEventsChecked(List<String> persistenceIds, Instant from, Instant to,
+      List<String> problems, Set<String> requestIds, long recordsChecked) {
     long[] events = {0};
     String kvPrefix = KvSecret.TYPE_KEY.name() + "|";
     // every KV path's events, found through the journal's list of persistence ids (KV events carry no tag)
-    return journal.currentPersistenceIds()
+    return Source.from(persistenceIds)
         .filter(pid -> pid.startsWith(kvPrefix))
         .flatMapConcat(pid -> journal.currentEventsByPersistenceId(pid, 0, Long.MAX_VALUE)
             .filter(env -> {
