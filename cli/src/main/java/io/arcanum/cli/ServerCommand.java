@@ -135,6 +135,8 @@ final class ServerCommand implements Callable<Integer> {
       hint = initialized ? " (sealed: unseal with PUT /v1/sys/unseal)"
           : " (uninitialized: initialize with PUT /v1/sys/init, then PUT /v1/sys/unseal)";
     }
+    System.out.println("==> Crypto: Bouncy Castle LTS, AES-GCM on its "
+        + io.arcanum.domain.barrier.AesGcm.implementation() + " path");
     System.out.println("==> Arcanum server started! Listening on " + addr + hint);
     System.out.flush();
     RUNNING.set(true);

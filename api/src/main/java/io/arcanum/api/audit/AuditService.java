@@ -8,6 +8,7 @@ import io.arcanum.api.http.Json;
 import io.arcanum.api.http.VaultException;
 import io.arcanum.api.http.VaultRequest;
 import io.arcanum.api.http.VaultResponse;
+import io.arcanum.domain.audit.AuditEntries;
 import io.arcanum.domain.audit.AuditHasher;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.Barrier;
@@ -15,7 +16,6 @@ import io.arcanum.domain.barrier.Keyring;
 import io.arcanum.domain.token.TokenEntry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,7 +30,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * <ul>
  *   <li>a request that may change state: its request record before it executes, its response record
  *       before the reply leaves;</li>
- *   <li>a read-only request (read, list): both records, together, before the reply leaves.</li>
+ *   <li>a read-only request (read, list): one record after it ran, standing for both its request and
+ *       response entries ({@link AuditEntries}), durable before the reply leaves.</li>
  * </ul>
  * When records cannot be made durable the request fails closed and no secret leaves. Which paths are
  * audited is stated by {@link io.arcanum.api.http.RouteTable}.
@@ -110,22 +111,22 @@ public final class AuditService {
   }
 
   /**
-   * Records the response record (and, for a read-only request, the request record before it).
+   * Records the response record; for a request whose request record was not written before it ran (a
+   * read-only request, or one refused before it could change anything), that one record also stands for
+   * the request entry ({@link AuditEntries}), which devices write from it.
    *
    * @param req the request
    * @param caller the caller, or null
    * @param response the response, or null when {@code error} is set
    * @param error the error the client gets, or null
-   * @param withRequest also write the request record first
+   * @param withRequest the request record was not written: the record stands for it too
    * @return completes when durable
    */
   public CompletionStage<Void> recordResponse(VaultRequest req, Caller caller, VaultResponse response,
       VaultException error, boolean withRequest) {
-    List<JsonNode> records = new ArrayList<>();
-    if (withRequest) {
-      records.add(requestRecord(req, caller));
-    }
-    records.add(responseRecord(req, caller, response, error));
+    // a request recorded only after it ran changed nothing: one record stands for both of its entries
+    ObjectNode record = responseRecord(req, caller, response, error);
+    List<JsonNode> records = List.of(withRequest ? AuditEntries.withRequest(record) : record);
     AuditWriter stream = stream(req);
     return stream.append(records).thenRun(() -> recorded(stream, records.size()));
   }
@@ -194,7 +195,7 @@ public final class AuditService {
     return r;
   }
 
-  private JsonNode responseRecord(VaultRequest req, Caller caller, VaultResponse response, VaultException error) {
+  private ObjectNode responseRecord(VaultRequest req, Caller caller, VaultResponse response, VaultException error) {
     AuditHasher h = hasher();
     ObjectNode r = base("response", req, caller);
     ObjectNode out = r.putObject("response");

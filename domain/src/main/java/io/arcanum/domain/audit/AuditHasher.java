@@ -34,12 +34,15 @@ public final class AuditHasher {
   public static final String PREFIX = "hmac-sha256:";
 
   private final byte[] auditKey;
+  /** one HMAC keyed with the audit key per thread: keying costs two SHA-256 blocks and allocations */
+  private final ThreadLocal<KeyedMac> keyed;
 
   /**
    * @param auditKey the 32-byte cluster audit key
    */
   public AuditHasher(byte[] auditKey) {
     this.auditKey = auditKey.clone();
+    this.keyed = ThreadLocal.withInitial(() -> new KeyedMac(this.auditKey));
   }
 
   /**
@@ -49,7 +52,7 @@ public final class AuditHasher {
    * @return 32 bytes
    */
   public static byte[] deriveAuditKey(byte[] firstTermKey) {
-    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
     hkdf.init(new HKDFParameters(firstTermKey, null, "arcanum/audit-hmac/v1".getBytes(StandardCharsets.UTF_8)));
     byte[] out = new byte[32];
     hkdf.generateBytes(out, 0, out.length);
@@ -69,10 +72,10 @@ public final class AuditHasher {
    * An HMAC-SHA256 keyed once for many values: Bouncy Castle's {@link HMac} keeps the keyed inner and
    * outer digest states and returns to them after each value, so a value costs only its own blocks
    * (for a short value, two of the four SHA-256 blocks a freshly keyed HMAC takes). One thread at a
-   * time; made per record or tree, never shared.
+   * time: kept per thread (the audit key's) or made per record (a device's salt), never shared.
    */
   private static final class KeyedMac {
-    private final HMac mac = new HMac(new SHA256Digest());
+    private final HMac mac = new HMac(SHA256Digest.newInstance());
     private final byte[] out = new byte[32];
 
     KeyedMac(byte[] key) {
@@ -93,7 +96,7 @@ public final class AuditHasher {
    * @return {@code hmac-sha256:<hex>} under the audit key
    */
   public String hash(String value) {
-    return PREFIX + hmacHex(auditKey, value.getBytes(StandardCharsets.UTF_8));
+    return PREFIX + keyed.get().hex(value.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -104,7 +107,7 @@ public final class AuditHasher {
    * @return a new tree
    */
   public JsonNode hashTree(JsonNode node) {
-    return hashTree(node, new KeyedMac(auditKey));
+    return hashTree(node, keyed.get());
   }
 
   private static JsonNode hashTree(JsonNode node, KeyedMac mac) {
@@ -140,6 +143,29 @@ public final class AuditHasher {
    */
   public static JsonNode forDevice(JsonNode record, byte[] salt, Set<String> clearFields) {
     return forDevice(record, new KeyedMac(salt), clearFields);
+  }
+
+  /**
+   * Step 2 for one device's many records, keyed once with its salt (keying an HMAC costs more than
+   * hashing a short value, and with Bouncy Castle's native SHA-256 it also allocates native state).
+   * One caller at a time.
+   */
+  public static final class DeviceHasher {
+    private final KeyedMac mac;
+
+    /** @param salt the device's salt */
+    public DeviceHasher(byte[] salt) {
+      this.mac = new KeyedMac(salt);
+    }
+
+    /**
+     * @param record a record body as stored
+     * @param clearFields field names whose step-1 values are shown as stored
+     * @return a new tree, as {@link AuditHasher#forDevice(JsonNode, byte[], Set)} gives it
+     */
+    public JsonNode view(JsonNode record, Set<String> clearFields) {
+      return forDevice(record, mac, clearFields);
+    }
   }
 
   private static JsonNode forDevice(JsonNode record, KeyedMac mac, Set<String> clearFields) {

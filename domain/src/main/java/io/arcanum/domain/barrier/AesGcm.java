@@ -1,19 +1,29 @@
 package io.arcanum.domain.barrier;
 
 import java.security.SecureRandom;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.GCMBlockCipher;
-import org.bouncycastle.crypto.modes.GCMModeCipher;
+import org.bouncycastle.crypto.CryptoServicesRegistrar;
+import org.bouncycastle.crypto.PacketCipherException;
+import org.bouncycastle.crypto.modes.AESGCMModePacketCipher;
+import org.bouncycastle.crypto.modes.AESGCMPacketCipher;
 import org.bouncycastle.crypto.params.AEADParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * AES-256-GCM with a 96-bit random nonce and a 128-bit tag, through Bouncy Castle's lightweight API.
+ * AES-256-GCM with a 96-bit random nonce and a 128-bit tag (NIST SP 800-38D), through Bouncy Castle's
+ * lightweight API.
  *
- * <p>One cipher object is kept per thread: creating a Bouncy Castle GCM cipher per call costs far more
- * than the encryption of a small event. Nonces are random (NIST SP 800-38D, 8.2.2), which is why the
- * keyring rotates a term long before 2^32 encryptions (see {@link Keyring}).
+ * <p>Each message is encrypted or decrypted in one call ({@link AESGCMPacketCipher#processPacket}), never
+ * as {@code processBytes} then {@code doFinal}: Bouncy Castle's LTS provider runs that one-shot call in
+ * native code (AES-NI, VAES, PCLMULQDQ on x86_64; NEON on arm64) where its library loads, and in Java
+ * elsewhere; the streaming pattern on the native GCM path is the one advisory CVE-2026-8149 concerns.
+ * {@link #implementation()} says which path runs. One cipher object is kept per thread.
+ *
+ * <p>An empty plaintext is the one exception: the LTS provider's Java path of the one-shot call gives
+ * an empty message a wrong tag (and rejects the right one) in 2.73.9 to 2.73.11, found by
+ * {@code AesGcmKnownAnswerTest} against the JDK; so an empty message goes through the plain-Java
+ * streaming {@code GCMBlockCipher} on every path (not the native one that the advisory concerns). Nonces are random
+ * (NIST SP 800-38D, 8.2.2), which is why the keyring rotates a term long before 2^32 encryptions (see
+ * {@link Keyring}).
  */
 public final class AesGcm {
 
@@ -25,8 +35,8 @@ public final class AesGcm {
   public static final int TAG_BYTES = 16;
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ThreadLocal<GCMModeCipher> CIPHER =
-      ThreadLocal.withInitial(() -> GCMBlockCipher.newInstance(AESEngine.newInstance()));
+  private static final ThreadLocal<AESGCMModePacketCipher> CIPHER =
+      ThreadLocal.withInitial(AESGCMPacketCipher::newInstance);
 
   private AesGcm() {}
 
@@ -56,12 +66,15 @@ public final class AesGcm {
     checkKey(key);
     byte[] nonce = randomBytes(NONCE_BYTES);
     System.arraycopy(nonce, 0, out, offset, NONCE_BYTES);
-    GCMModeCipher cipher = CIPHER.get();
-    cipher.init(true, new AEADParameters(new KeyParameter(key), TAG_BYTES * 8, nonce, aad));
-    int n = cipher.processBytes(plaintext, 0, plaintext.length, out, offset + NONCE_BYTES);
+    if (plaintext.length == 0) {
+      empty(true, key, nonce, aad, plaintext, 0, 0, out, offset + NONCE_BYTES);
+      return;
+    }
+    AESGCMModePacketCipher cipher = CIPHER.get();
     try {
-      cipher.doFinal(out, offset + NONCE_BYTES + n);
-    } catch (InvalidCipherTextException e) {
+      cipher.processPacket(true, new AEADParameters(new KeyParameter(key), TAG_BYTES * 8, nonce, aad),
+          plaintext, 0, plaintext.length, out, offset + NONCE_BYTES);
+    } catch (PacketCipherException e) {
       throw new IllegalStateException("AES-GCM encryption failed", e);
     }
   }
@@ -96,16 +109,18 @@ public final class AesGcm {
     if (length < NONCE_BYTES + TAG_BYTES) {
       throw new IntegrityException("ciphertext too short");
     }
-    GCMModeCipher cipher = CIPHER.get();
     byte[] nonce = new byte[NONCE_BYTES];
     System.arraycopy(in, offset, nonce, 0, NONCE_BYTES);
-    cipher.init(false, new AEADParameters(new KeyParameter(key), TAG_BYTES * 8, nonce, aad));
     int ctLen = length - NONCE_BYTES;
-    byte[] out = new byte[cipher.getOutputSize(ctLen)];
-    int n = cipher.processBytes(in, offset + NONCE_BYTES, ctLen, out, 0);
+    byte[] out = new byte[ctLen - TAG_BYTES];
+    if (out.length == 0) {
+      empty(false, key, nonce, aad, in, offset + NONCE_BYTES, ctLen, out, 0);
+      return out;
+    }
     try {
-      cipher.doFinal(out, n);
-    } catch (InvalidCipherTextException e) {
+      CIPHER.get().processPacket(false, new AEADParameters(new KeyParameter(key), TAG_BYTES * 8, nonce, aad),
+          in, offset + NONCE_BYTES, ctLen, out, 0);
+    } catch (PacketCipherException e) {
       throw new IntegrityException("authentication tag mismatch");
     }
     return out;
@@ -122,6 +137,34 @@ public final class AesGcm {
    */
   public static byte[] decrypt(byte[] key, byte[] sealed, byte[] aad) {
     return decrypt(key, sealed, 0, sealed.length, aad);
+  }
+
+  /**
+   * @return which implementation runs AES-GCM here: Bouncy Castle's native variant (e.g. {@code avx},
+   *     {@code vaes}, {@code neon-le}) or {@code java}
+   */
+  public static String implementation() {
+    return CryptoServicesRegistrar.isNativeEnabled()
+        && CryptoServicesRegistrar.getNativeServices().hasService(org.bouncycastle.crypto.NativeServices.AES_GCM_PC)
+        ? CryptoServicesRegistrar.getNativeServices().getVariant() : "java";
+  }
+
+  /** The plain-Java streaming GCM, for an empty message (see the class comment). */
+  @SuppressWarnings("deprecation")
+  private static void empty(boolean encrypt, byte[] key, byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen,
+      byte[] out, int outOff) {
+    org.bouncycastle.crypto.modes.GCMBlockCipher gcm =
+        new org.bouncycastle.crypto.modes.GCMBlockCipher(new org.bouncycastle.crypto.engines.AESEngine());
+    gcm.init(encrypt, new AEADParameters(new KeyParameter(key), TAG_BYTES * 8, nonce, aad));
+    int n = gcm.processBytes(in, inOff, inLen, out, outOff);
+    try {
+      gcm.doFinal(out, outOff + n);
+    } catch (org.bouncycastle.crypto.InvalidCipherTextException e) {
+      if (encrypt) {
+        throw new IllegalStateException("AES-GCM encryption failed", e);
+      }
+      throw new IntegrityException("authentication tag mismatch");
+    }
   }
 
   private static void checkKey(byte[] key) {

@@ -3,6 +3,7 @@ package io.arcanum.projections.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arcanum.domain.audit.AuditDevices;
+import io.arcanum.domain.audit.AuditEntries;
 import io.arcanum.domain.audit.AuditHasher;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.SealedEvent;
@@ -65,6 +66,8 @@ public final class AuditDeviceProjection {
     private final AuditFileSink sink;
     private final String prefix;
     private final Set<String> clear;
+    /** the device's salt, keyed once (process is called for one batch at a time) */
+    private final AuditHasher.DeviceHasher hasher;
 
     DeviceHandler(AuditDevices.Device device, String stream, AuditDelivery delivery) {
       this.device = device;
@@ -73,6 +76,7 @@ public final class AuditDeviceProjection {
       this.sink = new AuditFileSink(device.options().getOrDefault("file_path", "stdout"));
       this.prefix = device.options().getOrDefault("prefix", "");
       this.clear = Set.of();
+      this.hasher = new AuditHasher.DeviceHasher(device.salt());
     }
 
     @Override
@@ -86,11 +90,13 @@ public final class AuditDeviceProjection {
           continue;
         }
         for (AuditLog.Record r : AuditLog.records(env.event())) {
-          JsonNode out = AuditHasher.forDevice(r.body(), device.salt(), clear);
-          try {
-            lines.add(prefix + JSON.writeValueAsString(out));
-          } catch (Exception e) {
-            throw new IllegalStateException("audit record could not be written as JSON", e);
+          // a record that stands for a request's two entries is written as Vault's two lines
+          for (JsonNode entry : AuditEntries.of(hasher.view(r.body(), clear))) {
+            try {
+              lines.add(prefix + JSON.writeValueAsString(entry));
+            } catch (Exception e) {
+              throw new IllegalStateException("audit record could not be written as JSON", e);
+            }
           }
           newest = Instant.parse(r.body().get("time").asText());
         }

@@ -2,6 +2,7 @@ package io.arcanum.projections.forensics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.audit.AuditChain;
+import io.arcanum.domain.audit.AuditEntries;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
@@ -158,7 +159,7 @@ public final class Forensics {
       for (EventEnvelope env : envs) {
         for (AuditLog.Record r : AuditLog.records(env.event())) {
           links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body()));
-          if ("request".equals(r.body().path("type").asText())) {
+          if (AuditEntries.recordsRequest(r.body())) {
             requestIds.add(r.body().path("request").path("id").asText());
           }
         }
