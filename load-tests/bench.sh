@@ -18,7 +18,7 @@
 #                     wrk has connections (io.arcanum.bench.CassandraInsertCeiling), same node,
 #                     same commit-log mode.
 # 3. Arcanum:         KV v2 writes, then reads, by a token limited to the benchmark's paths, with a file
-#                     audit device on; reads again at 80 % of their peak (latency); then the same with
+#                     audit device on; reads again at 80 % of their peak (latency) and over 64 connections; then the same with
 #                     auditing off (ARCANUM_AUDIT_ENABLED=false), to measure what auditing costs. Each
 #                     server's phases start once Cassandra is quiet (up to 60 s after the server is up).
 #                     Also: single-row inserts one at a time and a single writer (one connection), so
@@ -336,6 +336,9 @@ jfr_start reads
 run_wrk arcanum-read "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
 jfr_stop reads
 record read
+# the same reads over 64 connections (larger audit groups, more requests in flight)
+wrk_connections=64 run_wrk arcanum-read-64 "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
+record read64
 # 80 % of the read peak: each connection pauses between requests. With c connections, a mean latency
 # L and a pause P (ms), the rate is c / (L + P) per ms; L falls as the load falls, so P is corrected
 # from what each short calibration run measured, until the rate is within 5 % of the target.
@@ -382,6 +385,8 @@ fill_paths
 run_wrk arcanum-noaudit-read-warmup "$base" read.lua "$warmup" "$token" "$paths" /v1/secret/data/bench/
 run_wrk arcanum-noaudit-read "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
 record nread
+wrk_connections=64 run_wrk arcanum-noaudit-read-64 "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
+record nread64
 stop_server
 
 # --- 4. the table ---------------------------------------------------------------------------------------------
@@ -409,21 +414,26 @@ java_version="$("$java" -version 2>&1 | head -1)"
   row "Arcanum KV v2 first write of a new key, audited" create
   row "Arcanum KV v2 read, audited" read
   row "Arcanum KV v2 read, audited, paced at $(ratio "${R[read80.rps]}" "${R[read.rps]}") of peak (target 80 %)" read80
+  row "Arcanum KV v2 read, audited, 64 connections" read64
   row "Arcanum KV v2 write, audit off" nwrite
   row "Arcanum KV v2 read, audit off" nread
+  row "Arcanum KV v2 read, audit off, 64 connections" nread64
   echo
   echo "| ratio | value | target |"
   echo "|---|---:|---|"
-  echo "| audited reads / HTTP ceiling | $(ratio "${R[read.rps]}" "${R[http.rps]}") | >= 50 % |"
+  echo "| audited reads / HTTP ceiling | $(ratio "${R[read.rps]}" "${R[http.rps]}") | >= 25 % (issue [9]) |"
+  echo "| audited reads at 64 connections / HTTP ceiling | $(ratio "${R[read64.rps]}" "${R[http.rps]}") | |"
+  echo "| unaudited reads / HTTP ceiling | $(ratio "${R[nread.rps]}" "${R[http.rps]}") | >= 50 % (issue [9]) |"
   echo "| audited writes / storage ceiling | $(ratio "${R[write.rps]}" "${R[cql.rps]}") | >= 15 % (issue [8]) |"
   times() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
   echo "| single writer's p50 / the storage ceiling's insert p50 | $(times "${R[write1.p50]}" "${R[cql.p50]}") | <= 5x (issue [8]) |"
   echo "| single writer's p50 / one insert at a time, p50 | $(times "${R[write1.p50]}" "${R[cql1.p50]}") | (stricter) |"
   echo "| Cassandra operations per audited write (update of an existing key) | ${R[write.ops]} | <= 6 |"
   echo "| Cassandra operations per audited first write (a new key) | ${R[create.ops]} | |"
-  echo "| audited reads / reads audit off | $(ratio "${R[read.rps]}" "${R[nread.rps]}") | >= 80 % (lose < 20 %) |"
+  echo "| audited reads / reads audit off | $(ratio "${R[read.rps]}" "${R[nread.rps]}") | >= 60 % (issue [9]) |"
+  echo "| the same at 64 connections | $(ratio "${R[read64.rps]}" "${R[nread64.rps]}") | |"
   echo "| audited writes / writes audit off | $(ratio "${R[write.rps]}" "${R[nwrite.rps]}") | |"
-  echo "| read p99 at $(ratio "${R[read80.rps]}" "${R[read.rps]}") of peak | ${R[read80.p99]} ms | < 10 ms at 80 % of peak |"
+  echo "| read p99 at $(ratio "${R[read80.rps]}" "${R[read.rps]}") of peak | ${R[read80.p99]} ms | < 10 ms at 80 % of peak (issue [9]) |"
   echo
   awk -v a="${R[read80.rps]}" -v p="${R[read.rps]}" 'BEGIN{exit !(a > 1.05 * p)}' && \
     echo "The paced reads ran faster than the measured peak: the server was still warming up when the peak was measured; use longer phases (-d, -w)."
