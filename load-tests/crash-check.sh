@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# kill -9 of the server mid-burst (issue [8]): starts a server (plain HTTP on 127.0.0.1, its own local
-# Cassandra and keyspace), initializes and unseals it, enables a file audit device, has C clients write
-# fresh keys as fast as they can, kills the server with SIGKILL after S seconds, starts it again on the
-# same keyspace, unseals it, and checks that
-#   - every acknowledged write reads back with the acknowledged version and value,
-#   - every acknowledged write's request record is in the audit device's output (matched by the
-#     request_id of the reply; the device catches up from the journal after the restart),
+# kill -9 of the server mid-burst (issues [8] and [9]): starts a server (plain HTTP on 127.0.0.1, its own
+# local Cassandra and keyspace), initializes and unseals it, enables a file audit device, has C clients
+# write fresh keys (or, with -r, read one secret) as fast as they can, kills the server with SIGKILL after
+# S seconds, starts it again on the same keyspace, unseals it, and checks that
+#   - writes: every acknowledged write reads back with the acknowledged version and value, and its
+#     request record is in the audit device's output;
+#   - reads (-r): every read a client received (200, with the secret) has its request and its response
+#     entries in the audit device's output;
+#   (matched by the request_id of the reply; the device catches up from the journal after the restart)
 #   - sys/forensics/verify finds the journal and audit chains intact.
 # Exits 1 on any loss.
 #
-#   load-tests/crash-check.sh [-c clients] [-s seconds before the kill] [-p port]
+#   load-tests/crash-check.sh [-r] [-c clients] [-s seconds before the kill] [-p port]
 #
-#   -c  concurrent writers (16); -s  seconds of load before kill -9 (8); -p  HTTP port (18330)
+#   -r  readers instead of writers; -c  concurrent clients (16); -s  seconds of load before kill -9 (8);
+#   -p  HTTP port (18330)
 #   The Cassandra lives in .arcanum/crash-cassandra (ports 19352/17352) and is stopped at the end.
 set -euo pipefail
-clients=16 seconds=8 port=18330
+clients=16 seconds=8 port=18330 reads=false
 while [ $# -gt 0 ]; do
   case "$1" in
+    -r) reads=true; shift ;;
     -c) clients="$2"; shift 2 ;;
     -s) seconds="$2"; shift 2 ;;
     -p) port="$2"; shift 2 ;;
@@ -58,7 +62,16 @@ H="X-Vault-Token: $root"
 curl -sf -H "$H" -X POST "$base/sys/mounts/secret" -d '{"type":"kv","options":{"version":"2"}}' >/dev/null
 device=$PWD/$out/audit.log
 curl -sf -H "$H" -X PUT "$base/sys/audit/file" -d "{\"type\":\"file\",\"options\":{\"file_path\":\"$device\"}}" >/dev/null
-say "$clients writers for ${seconds} s, then kill -9"
+reader() {
+  local c=$1
+  while :; do
+    local reply
+    reply=$(curl -s --max-time 10 -H "$H" "$base/secret/data/crash/read" -w '\n%{http_code}') || return 0
+    if [ "$(tail -1 <<<"$reply")" = 200 ]; then
+      sed -E 's/.*"request_id":"([^"]+)".*/\1/' <<<"$(head -1 <<<"$reply")" >>"$out/acked-$c.txt"
+    fi
+  done
+}
 writer() {
   local c=$1 n=0
   while :; do
@@ -75,7 +88,14 @@ writer() {
     fi
   done
 }
-for c in $(seq 1 "$clients"); do writer "$c" & done
+if $reads; then
+  curl -sf -H "$H" -X POST "$base/secret/data/crash/read" -d '{"data":{"v":"read-canary"}}' >/dev/null
+  say "$clients readers for ${seconds} s, then kill -9"
+  for c in $(seq 1 "$clients"); do reader "$c" & done
+else
+  say "$clients writers for ${seconds} s, then kill -9"
+  for c in $(seq 1 "$clients"); do writer "$c" & done
+fi
 sleep "$seconds"
 kill -9 "$server_pid"
 say "killed the server (pid $server_pid)"
@@ -83,28 +103,34 @@ wait_writers() { for j in $(jobs -p); do [ "$j" = "$server_pid" ] || wait "$j" 2
 wait_writers # each writer stops at its first refused connection
 cat "$out"/acked-*.txt >"$out/acked.txt" 2>/dev/null || true
 acked=$(wc -l <"$out/acked.txt")
-say "$acked acknowledged writes; restarting the server on the same keyspace"
+say "$acked acknowledged $($reads && echo reads || echo writes); restarting the server on the same keyspace"
 start_server
 curl -sf -X PUT "$base/sys/unseal" -d "{\"key\":\"$key\"}" >/dev/null
 lost=0
-while read -r path version value rid; do
-  got=$(curl -s -H "$H" "$base/secret/data/$path?version=$version")
-  if ! grep -q "\"v\":\"$value\"" <<<"$got"; then
-    lost=$((lost + 1)); echo "lost: $path v$version: $got" >>"$out/problems.txt"
-  fi
-done <"$out/acked.txt"
-say "read back: $lost of $acked missing or different"
+if ! $reads; then
+  while read -r path version value rid; do
+    got=$(curl -s -H "$H" "$base/secret/data/$path?version=$version")
+    if ! grep -q "\"v\":\"$value\"" <<<"$got"; then
+      lost=$((lost + 1)); echo "lost: $path v$version: $got" >>"$out/problems.txt"
+    fi
+  done <"$out/acked.txt"
+  say "read back: $lost of $acked missing or different"
+fi
+# the request ids the device shows for entries of one type (request or response), sorted
+device_ids() { grep -F "\"type\":\"$1\"" "$device" | sed -nE 's/.*"request":\{"id":"([^"]+)".*/\1/p' | sort -u; }
+# the request ids acknowledged to clients, sorted (a write's is its line's last field, a read's the line)
+awk '{print $NF}' "$out/acked.txt" | sort -u >"$out/acked-ids.txt"
 # the device catches up from the journal: wait until every acknowledged request id is there
 unrecorded=$acked
 for _ in $(seq 1 60); do
-  unrecorded=0
-  while read -r path version value rid; do
-    grep -q "\"type\":\"request\".*\"id\":\"$rid\"" "$device" || unrecorded=$((unrecorded + 1))
-  done <"$out/acked.txt"
+  unrecorded=$(comm -23 "$out/acked-ids.txt" <(device_ids request) | wc -l)
+  if $reads; then
+    unrecorded=$(( unrecorded + $(comm -23 "$out/acked-ids.txt" <(device_ids response) | wc -l) ))
+  fi
   [ "$unrecorded" = 0 ] && break
   sleep 2
 done
-say "request records in the audit device: $unrecorded of $acked missing"
+say "$($reads && echo "request and response entries" || echo "request records") in the audit device: $unrecorded missing ($acked acknowledged)"
 verify=$(curl -s -H "$H" -X POST "$base/sys/forensics/verify" -d '{}')
 echo "$verify" >"$out/verify.json"
 ok=$(sed -nE 's/.*"ok":(true|false).*/\1/p' <<<"$verify")

@@ -24,7 +24,9 @@ class ForensicsTest {
 
   @BeforeAll
   void start() {
-    server = new TestServer(TestServer.freshKeyspace("it_forensics"));
+    // four audit streams (the default is one), so that the last test can lower the setting
+    server = new TestServer(TestServer.freshKeyspace("it_forensics"),
+        com.typesafe.config.ConfigFactory.parseString("arcanum.audit.streams = 4"));
     root = server.initUnsealAndMount("secret");
   }
 
@@ -160,8 +162,8 @@ class ForensicsTest {
   }
 
   /**
-   * Lowering {@code arcanum.audit.streams} hides no record: after this class's node wrote with the 4
-   * default streams, a node configured with 1 still finds every write's request record in verify (the
+   * Lowering {@code arcanum.audit.streams} hides no record: after this class's node wrote with 4
+   * streams, a node configured with 1 still finds every write's request record in verify (the
    * 16 writes' records spread over the 4 streams) and its new audit device still receives the records of
    * all 4. Runs last: it replaces the class's node for a while.
    */
