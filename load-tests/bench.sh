@@ -336,9 +336,6 @@ jfr_start reads
 run_wrk arcanum-read "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
 jfr_stop reads
 record read
-# the same reads over 64 connections (larger audit groups, more requests in flight)
-wrk_connections=64 run_wrk arcanum-read-64 "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
-record read64
 # 80 % of the read peak: each connection pauses between requests. With c connections, a mean latency
 # L and a pause P (ms), the rate is c / (L + P) per ms; L falls as the load falls, so P is corrected
 # from what each short calibration run measured, until the rate is within 5 % of the target.
@@ -352,6 +349,10 @@ for attempt in 1 2 3 4; do
 done
 run_wrk arcanum-read-80 "$base" paced.lua "$duration" "$token" "$paths" /v1/secret/data/bench/ "$pause"
 record read80
+# the same reads over 64 connections (larger audit groups, more requests in flight); after the paced
+# phase, so that the device's catching up after this one does not weigh on that one's latency
+wrk_connections=64 run_wrk arcanum-read-64 "$base" read.lua "$duration" "$token" "$paths" /v1/secret/data/bench/
+record read64
 # first writes: every request writes a key that does not exist yet (so each one brings a key into
 # existence and into the listing, and recovers a new entity)
 run_wrk arcanum-create-warmup "$base" write.lua "$warmup" "$token" 100000000 /v1/secret/data/bench/new/ "$threads"
@@ -422,7 +423,7 @@ java_version="$("$java" -version 2>&1 | head -1)"
   echo "| ratio | value | target |"
   echo "|---|---:|---|"
   echo "| audited reads / HTTP ceiling | $(ratio "${R[read.rps]}" "${R[http.rps]}") | >= 25 % (issue [9]) |"
-  echo "| audited reads at 64 connections / HTTP ceiling | $(ratio "${R[read64.rps]}" "${R[http.rps]}") | |"
+  echo "| audited reads at 64 connections / HTTP ceiling (measured at $connections) | $(ratio "${R[read64.rps]}" "${R[http.rps]}") | |"
   echo "| unaudited reads / HTTP ceiling | $(ratio "${R[nread.rps]}" "${R[http.rps]}") | >= 50 % (issue [9]) |"
   echo "| audited writes / storage ceiling | $(ratio "${R[write.rps]}" "${R[cql.rps]}") | >= 15 % (issue [8]) |"
   times() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }

@@ -6,7 +6,8 @@
 #   - writes: every acknowledged write reads back with the acknowledged version and value, and its
 #     request record is in the audit device's output;
 #   - reads (-r): every read a client received (200, with the secret) has its request and its response
-#     entries in the audit device's output;
+#     entries in the audit device's output (both come from one record, durable before the reply, so
+#     this shows that record was);
 #   (matched by the request_id of the reply; the device catches up from the journal after the restart)
 #   - sys/forensics/verify finds the journal and audit chains intact.
 # Exits 1 on any loss.

@@ -175,13 +175,22 @@ public final class VaultRoutes {
           }
           // a request that may change state is recorded before it changes anything; the route may
           // prepare meanwhile
+          // once the request record is started, only its own outcome says whether it was written (a route
+          // that fails at once must not make the response record stand for a request record that exists);
+          // a request refused before that has none
           CompletableFuture<Boolean> recorded = new CompletableFuture<>();
+          java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
           CompletionStage<Served> executed = authorized.thenCompose(run -> {
-            CompletionStage<Void> record = audit.recordRequest(req, caller);
+            CompletionStage<Void> record = audit.recordRequest(req, caller); // if this throws, none started
+            started.set(true);
             record.whenComplete((v, e) -> recorded.complete(e == null));
             return run(run, record);
           });
-          return audited(req, caller, executed.whenComplete((r, e) -> recorded.complete(false)), recorded, audited);
+          return audited(req, caller, executed.whenComplete((r, e) -> {
+            if (!started.get()) {
+              recorded.complete(false);
+            }
+          }), recorded, audited);
         })
         .thenCompose(stage -> stage);
   }

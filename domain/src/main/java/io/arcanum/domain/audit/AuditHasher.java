@@ -34,15 +34,24 @@ public final class AuditHasher {
   public static final String PREFIX = "hmac-sha256:";
 
   private final byte[] auditKey;
-  /** one HMAC keyed with the audit key per thread: keying costs two SHA-256 blocks and allocations */
-  private final ThreadLocal<KeyedMac> keyed;
+  /**
+   * HMACs keyed with the audit key, idle between uses: keying one costs more than hashing a short value
+   * (with Bouncy Castle's native SHA-256 it also allocates native state). Held by this hasher only, so
+   * none outlives it (the node sealed, the keyring changed); at most one per thread hashing at once.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<KeyedMac> idle =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /**
    * @param auditKey the 32-byte cluster audit key
    */
   public AuditHasher(byte[] auditKey) {
     this.auditKey = auditKey.clone();
-    this.keyed = ThreadLocal.withInitial(() -> new KeyedMac(this.auditKey));
+  }
+
+  private KeyedMac take() {
+    KeyedMac m = idle.poll();
+    return m != null ? m : new KeyedMac(auditKey);
   }
 
   /**
@@ -72,7 +81,7 @@ public final class AuditHasher {
    * An HMAC-SHA256 keyed once for many values: Bouncy Castle's {@link HMac} keeps the keyed inner and
    * outer digest states and returns to them after each value, so a value costs only its own blocks
    * (for a short value, two of the four SHA-256 blocks a freshly keyed HMAC takes). One thread at a
-   * time: kept per thread (the audit key's) or made per record (a device's salt), never shared.
+   * time: the audit key's are lent out by their hasher, a device's is kept by its handler.
    */
   private static final class KeyedMac {
     private final HMac mac = new HMac(SHA256Digest.newInstance());
@@ -96,7 +105,12 @@ public final class AuditHasher {
    * @return {@code hmac-sha256:<hex>} under the audit key
    */
   public String hash(String value) {
-    return PREFIX + keyed.get().hex(value.getBytes(StandardCharsets.UTF_8));
+    KeyedMac m = take();
+    try {
+      return PREFIX + m.hex(value.getBytes(StandardCharsets.UTF_8));
+    } finally {
+      idle.offer(m);
+    }
   }
 
   /**
@@ -107,7 +121,12 @@ public final class AuditHasher {
    * @return a new tree
    */
   public JsonNode hashTree(JsonNode node) {
-    return hashTree(node, keyed.get());
+    KeyedMac m = take();
+    try {
+      return hashTree(node, m);
+    } finally {
+      idle.offer(m);
+    }
   }
 
   private static JsonNode hashTree(JsonNode node, KeyedMac mac) {

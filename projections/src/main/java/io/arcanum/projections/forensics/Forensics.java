@@ -2,7 +2,6 @@ package io.arcanum.projections.forensics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arcanum.domain.audit.AuditChain;
-import io.arcanum.domain.audit.AuditEntries;
 import io.arcanum.domain.audit.AuditLog;
 import io.arcanum.domain.barrier.SealedEvent;
 import io.arcanum.domain.barrier.TamperedEvent;
@@ -159,7 +158,10 @@ public final class Forensics {
       for (EventEnvelope env : envs) {
         for (AuditLog.Record r : AuditLog.records(env.event())) {
           links.add(new AuditChain.Link(r.seq(), r.previousHash(), r.hash(), r.body()));
-          if (AuditEntries.recordsRequest(r.body())) {
+          // a change's request record is one written on its own, before it ran: a record that stands for
+          // its request entry too (AuditEntries.WITH_REQUEST) was written after a request that changed
+          // nothing, so it never vouches for a KV event
+          if ("request".equals(r.body().path("type").asText())) {
             requestIds.add(r.body().path("request").path("id").asText());
           }
         }
