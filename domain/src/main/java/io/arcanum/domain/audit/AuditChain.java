@@ -2,6 +2,7 @@ package io.arcanum.domain.audit;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.arcanum.domain.barrier.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,13 +22,6 @@ public final class AuditChain {
   /** The previous hash of a stream's first record. */
   public static final String GENESIS = "0".repeat(64);
 
-  /**
-   * One SHA-256 per thread: with Bouncy Castle's native SHA-256 each new digest allocates native state
-   * and registers it for disposal, which cost more than hashing a record.
-   */
-  private static final ThreadLocal<org.bouncycastle.crypto.Digest> SHA256 =
-      ThreadLocal.withInitial(org.bouncycastle.crypto.digests.SHA256Digest::newInstance);
-
   private AuditChain() {}
 
   /**
@@ -38,24 +32,12 @@ public final class AuditChain {
    * @return the record's hash, 64 hex characters
    */
   public static String hash(String previousHash, String stream, long seq, JsonNode body) {
-    org.bouncycastle.crypto.Digest d = SHA256.get();
-    d.reset(); // in case an earlier record's hashing stopped half-way (an exception)
-    update(d, previousHash.getBytes(StandardCharsets.US_ASCII));
-    d.update((byte) '|');
-    update(d, stream.getBytes(StandardCharsets.UTF_8));
-    d.update((byte) '|');
-    update(d, Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
-    d.update((byte) '|');
     StringBuilder canonical = new StringBuilder();
     canonical(body, canonical);
-    update(d, canonical.toString().getBytes(StandardCharsets.UTF_8));
-    byte[] out = new byte[d.getDigestSize()];
-    d.doFinal(out, 0);
-    return HexFormat.of().formatHex(out);
-  }
-
-  private static void update(org.bouncycastle.crypto.Digest d, byte[] b) {
-    d.update(b, 0, b.length);
+    byte[] bar = {'|'};
+    return HexFormat.of().formatHex(Sha256.digest(previousHash.getBytes(StandardCharsets.US_ASCII), bar,
+        stream.getBytes(StandardCharsets.UTF_8), bar, Long.toString(seq).getBytes(StandardCharsets.US_ASCII), bar,
+        canonical.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   static void canonical(JsonNode n, StringBuilder out) {

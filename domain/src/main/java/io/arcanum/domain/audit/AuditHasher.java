@@ -153,21 +153,10 @@ public final class AuditHasher {
   }
 
   /**
-   * Step 2: a device's view of a record, every step-1 value re-hashed with the device's salt.
-   *
-   * @param record a record body as stored
-   * @param salt the device's salt
-   * @param clearFields field names whose step-1 values a device shows as stored (none by default)
-   * @return a new tree
-   */
-  public static JsonNode forDevice(JsonNode record, byte[] salt, Set<String> clearFields) {
-    return forDevice(record, new KeyedMac(salt), clearFields);
-  }
-
-  /**
-   * Step 2 for one device's many records, keyed once with its salt (keying an HMAC costs more than
-   * hashing a short value, and with Bouncy Castle's native SHA-256 it also allocates native state).
-   * One caller at a time.
+   * Step 2, a device's view of its records: every step-1 value re-hashed with the device's salt,
+   * {@code hmac-sha256:hex(HMAC(salt, <hex of step 1>))}. Keyed once with the salt (keying an HMAC
+   * costs more than hashing a short value, and with Bouncy Castle's native SHA-256 it also allocates
+   * native state). One caller at a time.
    */
   public static final class DeviceHasher {
     private final KeyedMac mac;
@@ -180,7 +169,7 @@ public final class AuditHasher {
     /**
      * @param record a record body as stored
      * @param clearFields field names whose step-1 values are shown as stored
-     * @return a new tree, as {@link AuditHasher#forDevice(JsonNode, byte[], Set)} gives it
+     * @return a new tree
      */
     public JsonNode view(JsonNode record, Set<String> clearFields) {
       return forDevice(record, mac, clearFields);

@@ -1,6 +1,7 @@
 package io.arcanum.domain.token;
 
 import io.arcanum.domain.barrier.AesGcm;
+import io.arcanum.domain.barrier.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -25,10 +26,6 @@ public final class Tokens {
     return randomBase62(24);
   }
 
-  /** One SHA-256 per thread (a new native digest allocates native state and registers it for disposal). */
-  private static final ThreadLocal<org.bouncycastle.crypto.Digest> SHA256 =
-      ThreadLocal.withInitial(org.bouncycastle.crypto.digests.SHA256Digest::newInstance);
-
   /**
    * The id under which a token is stored: the hex SHA-256 of its UTF-8 bytes.
    *
@@ -36,13 +33,7 @@ public final class Tokens {
    * @return 64 lowercase hex characters
    */
   public static String hash(String token) {
-    org.bouncycastle.crypto.Digest d = SHA256.get();
-    d.reset();
-    byte[] in = token.getBytes(StandardCharsets.UTF_8);
-    d.update(in, 0, in.length);
-    byte[] out = new byte[d.getDigestSize()];
-    d.doFinal(out, 0);
-    return HexFormat.of().formatHex(out);
+    return HexFormat.of().formatHex(Sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String randomBase62(int n) {
